@@ -1,0 +1,3 @@
+export class GradError extends Error {
+  override name = 'GradError';
+}

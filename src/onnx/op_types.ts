@@ -1,0 +1,64 @@
+// The ONNX ops the builder emits and their attributes (opset 18), one entry per op type.
+// Constant operands that ONNX passes as inputs (axes, shapes, slice bounds) stay inputs here too.
+
+type Empty = Record<string, never>;
+
+export interface ConvAttrs {
+  strides: number[];
+  pads: number[]; // [top, left, bottom, right]
+  dilations: number[];
+  group: number;
+}
+
+export interface ConvTransposeAttrs extends ConvAttrs {
+  output_padding: number[];
+}
+
+export interface PoolAttrs {
+  kernel_shape: number[];
+  strides: number[];
+  pads: number[];
+}
+
+export interface OpAttrs {
+  // elementwise
+  Add: Empty; Sub: Empty; Mul: Empty; Div: Empty; Pow: Empty; Max: Empty; Min: Empty;
+  Neg: Empty; Exp: Empty; Log: Empty; Sqrt: Empty; Abs: Empty; Reciprocal: Empty;
+  Relu: Empty; Sigmoid: Empty; Tanh: Empty; Identity: Empty; Sign: Empty; Floor: Empty;
+  Equal: Empty; Less: Empty; Greater: Empty; Not: Empty; And: Empty; Where: Empty;
+  Cast: { to: number };
+  Clip: Empty;
+  // linear algebra
+  MatMul: Empty;
+  Gemm: { alpha: number; beta: number; transA: 0 | 1; transB: 0 | 1 };
+  // convolution and pooling
+  Conv: ConvAttrs;
+  ConvTranspose: ConvTransposeAttrs;
+  MaxPool: PoolAttrs;
+  AveragePool: PoolAttrs & { count_include_pad: 0 | 1 };
+  GlobalAveragePool: Empty;
+  BatchNormalization: { epsilon: number; momentum: number; training_mode: 0 | 1 };
+  // reductions (axes is the second input since opset 18)
+  ReduceSum: { keepdims: 0 | 1 };
+  ReduceMean: { keepdims: 0 | 1 };
+  ReduceMax: { keepdims: 0 | 1 };
+  ReduceL2: { keepdims: 0 | 1 };
+  ArgMax: { axis: number; keepdims: 0 | 1 };
+  Softmax: { axis: number };
+  LogSoftmax: { axis: number };
+  // shapes and indexing
+  Reshape: Empty;
+  Flatten: { axis: number };
+  Transpose: { perm: number[] };
+  Concat: { axis: number };
+  Slice: Empty;
+  Squeeze: Empty;
+  Unsqueeze: Empty;
+  Expand: Empty;
+  Shape: Empty;
+  Pad: { mode: 'constant' | 'reflect' | 'edge' };
+  Gather: { axis: number };
+  ScatterElements: { axis: number; reduction: 'none' | 'add' };
+}
+
+export type OpType = keyof OpAttrs;

@@ -1,0 +1,59 @@
+// ONNX Runtime sessions for the CPU execution provider and host tensors in and out.
+// The only module family that imports onnxruntime-node.
+
+import * as ort from 'onnxruntime-node';
+import type { DType, HostArray } from '../onnx/index.ts';
+
+export { ort };
+
+export interface HostTensor {
+  dtype: DType;
+  dims: readonly number[];
+  data: HostArray;
+}
+
+export interface SessionOptions {
+  /** Intra-op threads for the CPU execution provider (0 = ORT's default). */
+  threads?: number;
+  profile?: boolean;
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
+  float32: 'float32',
+  float64: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  bool: 'bool',
+  uint8: 'uint8',
+};
+
+export async function createCpuSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const opts: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads ?? 0,
+    interOpNumThreads: 1,
+    enableProfiling: options.profile ?? false,
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+}
+
+export function toOrt(t: HostTensor): ort.Tensor {
+  return new ort.Tensor(ORT_TYPE[t.dtype], t.data, [...t.dims]);
+}
+
+export function fromOrt(t: ort.Tensor): HostTensor {
+  const dtype = (Object.keys(ORT_TYPE) as DType[]).find((k) => ORT_TYPE[k] === t.type);
+  if (!dtype) throw new Error(`unsupported ORT tensor type ${t.type}`);
+  return { dtype, dims: [...t.dims], data: t.data as HostArray };
+}
+
+/** Runs a session on host tensors and returns host tensors by output name. */
+export async function runHost(session: ort.InferenceSession, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
+  const out = await session.run(ortFeeds);
+  const result: Record<string, HostTensor> = {};
+  for (const [k, v] of Object.entries(out)) result[k] = fromOrt(v);
+  return result;
+}

@@ -1,0 +1,12 @@
+import * as b from '../src/onnx/index.ts';
+import * as ort from 'onnxruntime-node';
+const g = new b.Graph();
+const x = g.input('x', 'float32', ['N', 3]);
+const w = g.scope('fc', () => g.input('weight', 'float32', [4, 3]));
+const y = b.relu(b.gemm(x, w, undefined, { transB: true }));
+const s = b.reduceSum(b.mul(y, 2), [1]);
+const bytes = b.serialize(g, { outputs: { y, s, w } });
+const sess = await ort.InferenceSession.create(bytes);
+console.log(sess.inputNames, sess.outputNames);
+const r = await sess.run({ x: new ort.Tensor('float32', Float32Array.from([1,2,3,4,5,6]), [2,3]), 'fc.weight': new ort.Tensor('float32', Float32Array.from([1,0,0,0,1,0,0,0,1,-1,-1,-1]), [4,3]) });
+console.log(r.y!.data, r.s!.data, r.w!.dims);
