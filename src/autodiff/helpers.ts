@@ -28,3 +28,21 @@ export function staticInts(v: Value | undefined, what: string): number[] {
   if (!ints) throw new Error(`${what} must be a constant to differentiate`);
   return ints;
 }
+
+/** g reshaped to the shape of x: a static Reshape where x's shape is static, else one read at run time. */
+export function reshapeAs(g: Value, x: Value): Value {
+  if (b.sameShape(g.shape, x.shape)) return g;
+  return b.isStatic(x.shape) && !x.shape.includes(0) ? b.reshape(g, x.shape) : b.reshapeLike(g, x);
+}
+
+/**
+ * g reshaped to `dims` without a tensor of that shape at hand: symbolic dims that g has at the same
+ * position are copied with ONNX's 0, one other symbolic dim is inferred with -1.
+ */
+export function reshapeToDims(g: Value, dims: Shape): Value {
+  const target = dims.map((d, i) => (typeof d === 'number' ? d : g.shape[i] === d ? 0 : -1));
+  if (target.filter((t) => t === -1).length > 1 || dims.some((d) => d === 0)) {
+    throw new Error(`cannot reshape ${b.formatShape(g.shape)} to ${b.formatShape(dims)} at build time`);
+  }
+  return b.reshape(g, target);
+}

@@ -8,6 +8,48 @@ import { Add } from './rules/Add.ts';
 import { Mul } from './rules/Mul.ts';
 import { ReduceSum } from './rules/ReduceSum.ts';
 import { Relu } from './rules/Relu.ts';
+import { Sub } from './rules/Sub.ts';
+import { Div } from './rules/Div.ts';
+import { Pow } from './rules/Pow.ts';
+import { Max } from './rules/Max.ts';
+import { Min } from './rules/Min.ts';
+import { Neg } from './rules/Neg.ts';
+import { Exp } from './rules/Exp.ts';
+import { Log } from './rules/Log.ts';
+import { Sqrt } from './rules/Sqrt.ts';
+import { Abs } from './rules/Abs.ts';
+import { Reciprocal } from './rules/Reciprocal.ts';
+import { Sigmoid } from './rules/Sigmoid.ts';
+import { Tanh } from './rules/Tanh.ts';
+import { Identity } from './rules/Identity.ts';
+import { Where } from './rules/Where.ts';
+import { Cast } from './rules/Cast.ts';
+import { Clip } from './rules/Clip.ts';
+import { Reshape } from './rules/Reshape.ts';
+import { Flatten } from './rules/Flatten.ts';
+import { Transpose } from './rules/Transpose.ts';
+import { Concat } from './rules/Concat.ts';
+import { Slice } from './rules/Slice.ts';
+import { Squeeze } from './rules/Squeeze.ts';
+import { Unsqueeze } from './rules/Unsqueeze.ts';
+import { Expand } from './rules/Expand.ts';
+import { Pad } from './rules/Pad.ts';
+import { Gather } from './rules/Gather.ts';
+import { ScatterElements } from './rules/ScatterElements.ts';
+import { GatherElements } from './rules/GatherElements.ts';
+import { MatMul } from './rules/MatMul.ts';
+import { Gemm } from './rules/Gemm.ts';
+import { Conv } from './rules/Conv.ts';
+import { ConvTranspose } from './rules/ConvTranspose.ts';
+import { MaxPool } from './rules/MaxPool.ts';
+import { AveragePool } from './rules/AveragePool.ts';
+import { GlobalAveragePool } from './rules/GlobalAveragePool.ts';
+import { BatchNormalization } from './rules/BatchNormalization.ts';
+import { ReduceMean } from './rules/ReduceMean.ts';
+import { ReduceMax } from './rules/ReduceMax.ts';
+import { ReduceL2 } from './rules/ReduceL2.ts';
+import { Softmax } from './rules/Softmax.ts';
+import { LogSoftmax } from './rules/LogSoftmax.ts';
 
 const NON_DIFFERENTIABLE_OPS = ['Shape', 'Equal', 'Less', 'Greater', 'Not', 'And', 'ArgMax', 'Sign', 'Floor'] as const;
 export type NonDifferentiableOp = (typeof NON_DIFFERENTIABLE_OPS)[number];
@@ -19,6 +61,48 @@ export const RULES: { [P in DifferentiableOp]: Rule<P> } = {
   Mul,
   ReduceSum,
   Relu,
+  Sub,
+  Div,
+  Pow,
+  Max,
+  Min,
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Abs,
+  Reciprocal,
+  Sigmoid,
+  Tanh,
+  Identity,
+  Where,
+  Cast,
+  Clip,
+  Reshape,
+  Flatten,
+  Transpose,
+  Concat,
+  Slice,
+  Squeeze,
+  Unsqueeze,
+  Expand,
+  Pad,
+  Gather,
+  ScatterElements,
+  GatherElements,
+  MatMul,
+  Gemm,
+  Conv,
+  ConvTranspose,
+  MaxPool,
+  AveragePool,
+  GlobalAveragePool,
+  BatchNormalization,
+  ReduceMean,
+  ReduceMax,
+  ReduceL2,
+  Softmax,
+  LogSoftmax,
 };
 
 export function ruleFor(node: Node): Rule<OpType> {

@@ -13,6 +13,13 @@ export function input(node: Node, i: number): Value {
   return v;
 }
 
+/** Output `i` of a node (rules reuse forward results: exp, sigmoid, ...). */
+export function output(node: Node, i = 0): Value {
+  const v = node.outputs[i];
+  if (!v) throw new Error(`${node.name}: missing output ${i}`);
+  return v;
+}
+
 /** Gradient of output `i`, which the driver guarantees for single-output ops. */
 export function outGrad(dy: readonly (Value | undefined)[], i = 0): Value {
   const v = dy[i];

@@ -59,6 +59,7 @@ export interface OpAttrs {
   Pad: { mode: 'constant' | 'reflect' | 'edge' };
   Gather: { axis: number };
   ScatterElements: { axis: number; reduction: 'none' | 'add' };
+  GatherElements: { axis: number };
 }
 
 export type OpType = keyof OpAttrs;

@@ -83,7 +83,9 @@ export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
     name: node.name,
     opType: node.op,
     domain: '',
-    input: node.inputs.map((v) => (v ? nameOf(v) : '')),
+    // Trailing absent optional inputs are left out, not written as '' (onnxruntime-web's WebGPU Conv
+    // rejects an empty bias name: "invalid bias").
+    input: node.inputs.slice(0, node.inputs.findLastIndex((v) => v !== undefined) + 1).map((v) => (v ? nameOf(v) : '')),
     output: node.outputs.map(nameOf),
     attribute: Object.entries(node.attrs).map(([k, v]) => attribute(k, v)),
   }));

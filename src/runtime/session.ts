@@ -16,6 +16,8 @@ export interface SessionOptions {
   /** Intra-op threads for the CPU execution provider (0 = ORT's default). */
   threads?: number;
   profile?: boolean;
+  /** Path prefix of the profile JSON (ORT appends a timestamp and `.json`); ORT's default in the cwd when absent. */
+  profilePrefix?: string;
 }
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
@@ -34,6 +36,7 @@ export async function createCpuSession(model: Uint8Array | string, options: Sess
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
     enableProfiling: options.profile ?? false,
+    ...(options.profilePrefix ? { profileFilePrefix: options.profilePrefix } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }

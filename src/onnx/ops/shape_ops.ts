@@ -157,3 +157,25 @@ export function scatterElements(data: Value, indices: Value, updates: Value, axi
     shape: data.shape,
   }));
 }
+
+/** out[i][j] = x[indices[i][j]][j] (axis 0), the inverse of scatterElements; out has the shape of `indices`. */
+export function gatherElements(x: Value, indices: Value, axis: number): Value {
+  return emit(x.graph, 'GatherElements', [x, indices], { axis: normAxis(axis, x.rank) }, () => {
+    if (indices.rank !== x.rank) throw new ShapeError(`indices ${formatShape(indices.shape)} must have the rank of ${formatShape(x.shape)}`);
+    return { dtype: x.dtype, shape: indices.shape };
+  });
+}
+
+/**
+ * Slice with bounds computed at run time (int64 [k] values, e.g. from shapeOf); the caller states the
+ * resulting `dims` of the sliced `axes`, which shape inference cannot know.
+ */
+export function sliceDynamic(x: Value, starts: Value, ends: Value, axes: readonly number[], dims: readonly Dim[]): Value {
+  const g = x.graph;
+  return emit(g, 'Slice', [x, starts, ends, g.ints(axes)], {}, () => {
+    if (dims.length !== axes.length) throw new ShapeError(`${dims.length} dims for ${axes.length} axes`);
+    const shape = [...x.shape];
+    axes.forEach((axis, i) => { shape[normAxis(axis, x.rank)] = dims[i]!; });
+    return { dtype: x.dtype, shape };
+  });
+}

@@ -1,0 +1,85 @@
+// Building blocks shared by the model family: conv, batch norm (training mode composed from primitives,
+// so its gradient comes from the primitive rules), linear. Shapes are NCHW.
+
+import * as b from '../src/onnx/index.ts';
+import type { Value } from '../src/onnx/index.ts';
+import type { Params } from './params.ts';
+
+export interface LayerContext {
+  params: Params;
+  /** Training mode: batch statistics in BatchNorm, running statistics updated as graph outputs. */
+  training: boolean;
+}
+
+export interface Conv2dOptions {
+  kernel: number;
+  stride?: number;
+  padding?: number;
+  bias?: boolean;
+}
+
+/** Conv2d with PyTorch's ResNet init (kaiming normal, fan_out, relu). x [N, Cin, H, W] -> [N, Cout, Ho, Wo]. */
+export function conv2d(ctx: LayerContext, name: string, x: Value, cin: number, cout: number, o: Conv2dOptions): Value {
+  const g = ctx.params.graph;
+  return g.scope(name, () => {
+    const k = o.kernel;
+    const w = ctx.params.param('weight', [cout, cin, k, k], { kind: 'kaiming_normal', fan: cout * k * k });
+    const bias = o.bias ? ctx.params.param('bias', [cout], { kind: 'uniform', bound: 1 / Math.sqrt(cin * k * k) }, { decay: false }) : undefined;
+    const p = o.padding ?? 0;
+    const s = o.stride ?? 1;
+    return b.conv(x, w, bias, { strides: [s, s], pads: [p, p, p, p] });
+  });
+}
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** PyTorch's momentum: running = (1 - m) * running + m * batch. */
+  momentum?: number;
+}
+
+/**
+ * BatchNorm2d over [N, C, H, W]. Training: normalise with the batch mean and biased variance, update the
+ * running variance with the unbiased one (as PyTorch does). Inference: the ONNX op with running stats.
+ */
+export function batchNorm2d(ctx: LayerContext, name: string, x: Value, channels: number, o: BatchNormOptions = {}): Value {
+  const { params } = ctx;
+  const eps = o.eps ?? 1e-5;
+  const m = o.momentum ?? 0.1;
+  return params.graph.scope(name, () => {
+    const gamma = params.param('weight', [channels], { kind: 'ones' }, { decay: false });
+    const beta = params.param('bias', [channels], { kind: 'zeros' }, { decay: false });
+    const runningMean = params.buffer('running_mean', [channels], { kind: 'zeros' });
+    const runningVar = params.buffer('running_var', [channels], { kind: 'ones' });
+    if (!ctx.training) return b.batchNormInference(x, gamma, beta, runningMean, runningVar, eps);
+
+    const mean = b.reduceMean(x, [0, 2, 3], true); // [1, C, 1, 1]
+    const centered = b.sub(x, mean);
+    const variance = b.reduceMean(b.mul(centered, centered), [0, 2, 3], true); // biased
+    const xhat = b.mul(centered, b.reciprocal(b.sqrt(b.add(variance, eps))));
+    const perChannel = (v: Value): Value => b.reshape(v, [channels]);
+    const y = b.add(b.mul(xhat, b.reshape(gamma, [1, channels, 1, 1])), b.reshape(beta, [1, channels, 1, 1]));
+
+    const n = b.staticShape(x.shape, 'batchNorm2d in training mode').reduce((a, d, i) => (i === 1 ? a : a * d), 1);
+    const unbiased = b.mul(perChannel(b.stopGradient(variance)), n / Math.max(n - 1, 1));
+    params.updateBuffer(runningMean, b.add(b.mul(runningMean, 1 - m), b.mul(perChannel(b.stopGradient(mean)), m)));
+    params.updateBuffer(runningVar, b.add(b.mul(runningVar, 1 - m), b.mul(unbiased, m)));
+    return y;
+  });
+}
+
+/** Linear layer with PyTorch's default init. x [N, in] -> [N, out]. */
+export function linear(ctx: LayerContext, name: string, x: Value, inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): Value {
+  const { params } = ctx;
+  return params.graph.scope(name, () => {
+    const bound = 1 / Math.sqrt(inFeatures);
+    const w = params.param('weight', [outFeatures, inFeatures], { kind: 'uniform', bound });
+    const bias = options.bias === false ? undefined : params.param('bias', [outFeatures], { kind: 'uniform', bound }, { decay: false });
+    return b.gemm(x, w, bias, { transB: true });
+  });
+}
+
+/** Row-wise L2 normalisation: x / max(||x||_2, eps), x [N, D]. */
+export function l2Normalize(x: Value, eps = 1e-12): Value {
+  const norm = b.reduceL2(x, [1], true);
+  return b.div(x, b.max(norm, eps));
+}

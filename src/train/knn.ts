@@ -1,0 +1,89 @@
+// Evaluation of embeddings without training anything: weighted k-nearest-neighbour accuracy (cosine
+// similarity, votes weighted by exp(sim / 0.07), as in the instance-discrimination literature), and
+// accuracy of a linear classifier applied on the host.
+
+/** Row-normalises [n, d] in place. */
+export function normalizeRows(x: Float32Array, d: number): Float32Array {
+  for (let i = 0; i < x.length; i += d) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += x[i + j]! * x[i + j]!;
+    const inv = 1 / Math.max(Math.sqrt(s), 1e-12);
+    for (let j = 0; j < d; j++) x[i + j]! *= inv;
+  }
+  return x;
+}
+
+export interface KnnOptions {
+  k?: number;
+  temperature?: number;
+}
+
+/** Accuracy of kNN classification of `queries` [q, d] against `bank` [b, d] (both normalised here). */
+export function knnAccuracy(
+  bank: Float32Array, bankLabels: ArrayLike<number>, queries: Float32Array, queryLabels: ArrayLike<number>,
+  d: number, classes: number, options: KnnOptions = {},
+): number {
+  const k = options.k ?? 20;
+  const t = options.temperature ?? 0.07;
+  normalizeRows(bank, d);
+  normalizeRows(queries, d);
+  const nb = bank.length / d;
+  const nq = queries.length / d;
+  const sims = new Float32Array(nb);
+  let correct = 0;
+  for (let q = 0; q < nq; q++) {
+    const qo = q * d;
+    for (let i = 0; i < nb; i++) {
+      let s = 0;
+      const bo = i * d;
+      for (let j = 0; j < d; j++) s += queries[qo + j]! * bank[bo + j]!;
+      sims[i] = s;
+    }
+    const top = topK(sims, Math.min(k, nb));
+    const votes = new Float64Array(classes);
+    for (const i of top) votes[Number(bankLabels[i])]! += Math.exp(sims[i]! / t);
+    if (argmax(votes) === Number(queryLabels[q])) correct++;
+  }
+  return nq === 0 ? 0 : correct / nq;
+}
+
+function topK(values: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (best.length < k) {
+      best.push(i);
+      best.sort((a, b) => values[b]! - values[a]!);
+    } else if (values[i]! > values[best[k - 1]!]!) {
+      best[k - 1] = i;
+      for (let j = k - 1; j > 0 && values[best[j]!]! > values[best[j - 1]!]!; j--) [best[j], best[j - 1]] = [best[j - 1]!, best[j]!];
+    }
+  }
+  return best;
+}
+
+export function argmax(values: ArrayLike<number>, offset = 0, length = values.length - offset): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (values[offset + i]! > values[offset + best]!) best = i;
+  return best;
+}
+
+/** Row-wise argmax of logits [n, classes]. */
+export function predictions(logits: ArrayLike<number>, classes: number): Int32Array {
+  const n = logits.length / classes;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = argmax(logits, i * classes, classes);
+  return out;
+}
+
+export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (Number(predicted[i]) === Number(labels[i])) correct++;
+  return predicted.length === 0 ? 0 : correct / predicted.length;
+}
+
+/** Confusion matrix [truth][predicted]. */
+export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < predicted.length; i++) m[Number(labels[i])]![Number(predicted[i])]!++;
+  return m;
+}

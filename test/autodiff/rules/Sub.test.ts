@@ -1,0 +1,18 @@
+import { test } from 'node:test';
+import * as b from '../../../src/onnx/index.ts';
+import { checkJacobian, checkVjp } from '../gradcheck.ts';
+
+test('Sub: directional check with broadcasting on both sides, float64', async (t) => {
+  const r = await checkVjp({ dtype: 'float64', inputs: [{ shape: [2, 1, 4] }, { shape: [3, 1] }], f: (x, y) => b.sub(x, y) });
+  t.diagnostic(`max rel error ${r.maxRelError.toExponential(2)}`);
+});
+
+test('Sub: full Jacobian with a scalar subtrahend, float64', async (t) => {
+  const r = await checkJacobian({ dtype: 'float64', inputs: [{ shape: [2, 3] }, { shape: [] }], f: (x, y) => b.sub(x, y) });
+  t.diagnostic(`max rel error ${r.maxRelError.toExponential(2)}`);
+});
+
+test('Sub: directional check, float32', async (t) => {
+  const r = await checkVjp({ inputs: [{ shape: [4] }, { shape: [3, 4] }], f: (x, y) => b.sub(x, y) });
+  t.diagnostic(`max rel error ${r.maxRelError.toExponential(2)}`);
+});
