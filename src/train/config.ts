@@ -23,6 +23,10 @@ export interface TrainConfig {
   imageSize: number;
   /** 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder); 'ce': cross-entropy baseline. */
   method: 'supcon' | 'ce';
+  /** SupCon stages to run: both, stage 1 only, or stage 2 only on `encoderWeights`. */
+  stages: 'both' | 'stage1' | 'stage2';
+  /** Stage-1 weights (stage1.safetensors of an earlier run) for `stages: 'stage2'`. */
+  encoderWeights: string;
   /** Encoder, head, loss and optimizers; batchSize there is overridden per stage. */
   model: ModelConfig;
   stage1: StageConfig & {
@@ -62,6 +66,8 @@ export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
     dataset: 'fashion-mnist',
     imageSize: 0,
     method: 'supcon',
+    stages: 'both',
+    encoderWeights: '',
     model: defaultModelConfig({ encoder: 'small_cnn', width: 32, inputChannels: 1, inputSize: 28 }),
     stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: { ...cosine, warmup: { steps: 100 } }, views: ['simaugment', 'simaugment'], minPerClass: 2 },
     stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, augmentation: 'none' },
@@ -77,12 +83,14 @@ export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
   };
 }
 
-/** Deep-merges a partial config (from a JSON file or flags) over the defaults. */
+/**
+ * Deep-merges a partial config (from a JSON file or flags) over the defaults. An object with a `kind`
+ * (optimizer, schedule) replaces its default whole, so no field of another kind lingers.
+ */
 export function mergeConfig<T>(base: T, patch: unknown): T {
   if (patch === undefined) return base;
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    return patch as T;
-  }
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(patch) || 'kind' in patch) return patch as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeConfig(out[k], v) : v;
   return out as T;

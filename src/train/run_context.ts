@@ -6,6 +6,7 @@ import type { HostTensor } from '../runtime/session.ts';
 import type { SessionFactory } from '../runtime/step_runner.ts';
 import { type Checkpoint, type Position, type StageName, type StageSummary, saveCheckpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
+import { NonFiniteLossError } from './loop.ts';
 import type { MetricsLog } from './metrics_log.ts';
 
 export interface RunData {
@@ -53,7 +54,13 @@ export function elapsedSeconds(ctx: RunContext): number {
   return ctx.elapsedBefore + (performance.now() - ctx.startedAt) / 1000;
 }
 
+/** Saves a checkpoint, refusing (NonFiniteLossError) to replace the last good one with non-finite state. */
 export function checkpointNow(ctx: RunContext, state: ReadonlyMap<string, HostTensor>, position: Position): void {
+  for (const [name, t] of state) {
+    if (t.data instanceof Float32Array && !t.data.every(Number.isFinite)) {
+      throw new NonFiniteLossError(`${position.stage}: ${name} became non-finite by step ${position.step}; the last checkpoint is intact: lower the learning rate and resume`);
+    }
+  }
   saveCheckpoint(ctx.runDir, state, {
     format: 'supcon-onnx-checkpoint/1',
     config: ctx.config,

@@ -17,8 +17,14 @@ import { type RunContext, cappedSteps, checkpointNow, resumeFor, stageModel } fr
 
 type Batches = StageLoopSpec['batches'];
 
+export interface TestResult {
+  accuracy: number;
+  predicted: Int32Array;
+  labels: Int32Array;
+}
+
 /** Test accuracy of the logits graph with `state` over the whole test split. */
-export async function testAccuracy(ctx: RunContext, state: ReadonlyMap<string, HostTensor>): Promise<{ accuracy: number; predicted: Int32Array; labels: Int32Array }> {
+export async function testAccuracy(ctx: RunContext, state: ReadonlyMap<string, HostTensor>): Promise<TestResult> {
   const { test } = ctx.data;
   const model = await EvalModel.create(buildLogits(stageModel(ctx, 1)), state, ctx.sessions);
   const ids = Int32Array.from({ length: test.length }, (_, i) => i);

@@ -4,7 +4,7 @@
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { computeMeanStd, openDataset } from '../data/index.ts';
+import { type MeanStd, computeMeanStd, openDataset } from '../data/index.ts';
 import { cpuSessionFactory, type SessionFactory } from '../runtime/step_runner.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import { writeFileAtomic } from './atomic_write.ts';
@@ -12,9 +12,11 @@ import { type StageName, type StageSummary, loadCheckpoint, loadWeights, saveWei
 import type { TrainConfig } from './config.ts';
 import { trainBaseline } from './baseline.ts';
 import { MetricsLog } from './metrics_log.ts';
-import { type RunContext, checkpointNow, elapsedSeconds } from './run_context.ts';
+import { buildEmbed } from '../../graphs/stages.ts';
+import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
+import { type RunContext, checkpointNow, elapsedSeconds, stageModel } from './run_context.ts';
 import { trainStage1 } from './stage1.ts';
-import { testAccuracy, trainStage2 } from './stage2.ts';
+import { type TestResult, testAccuracy, trainStage2 } from './stage2.ts';
 import { confusionMatrix } from './knn.ts';
 
 export interface TrainOptions {
@@ -33,8 +35,10 @@ export interface TrainResult {
   stages: Partial<Record<StageName, StageSummary>>;
   wallSeconds: number;
   confusion: number[][];
-  /** Parameters and buffers of the final classifier model (encoder + classifier). */
+  /** Parameters and buffers of the final model (encoder + classifier; encoder + head after stage 1 only). */
   finalWeights: string;
+  classes: readonly string[];
+  norm: MeanStd;
 }
 
 export function defaultRunDir(name: string): string {
@@ -72,46 +76,71 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
   };
   log.write({ kind: 'start', resumed: Boolean(checkpoint), dataset: config.dataset, train: opened.train.length, test: opened.test.length, classes: opened.train.classes.length });
 
-  let finalState: Map<string, HostTensor>;
-  if (config.method === 'supcon') {
-    const stage1Path = join(runDir, 'stage1.safetensors');
-    let encoderState: Map<string, HostTensor>;
-    if (ctx.finished.stage1) {
-      encoderState = loadWeights(stage1Path);
-    } else {
-      const stage1 = await trainStage1(ctx);
-      encoderState = stage1.state;
-      saveWeights(stage1Path, encoderState);
-      ctx.finished.stage1 = stage1.summary;
-      checkpointNow(ctx, new Map(), { stage: 'stage2', epoch: 0, batch: 0, step: 0 });
-    }
-    const stage2 = await trainStage2(ctx, encoderState);
-    ctx.finished.stage2 = stage2.summary;
-    finalState = stage2.state;
-  } else {
+  if (config.method === 'ce') {
     const baseline = await trainBaseline(ctx);
     ctx.finished.baseline = baseline.summary;
-    finalState = baseline.state;
+    await saveEmbeddings(ctx, baseline.state);
+    return finish(ctx, baseline.state, await testAccuracy(ctx, baseline.state));
   }
+  const encoderState = await stage1Weights(ctx);
+  await saveEmbeddings(ctx, encoderState);
+  if (config.stages === 'stage1') return finish(ctx, encoderState, undefined);
+  const stage2 = await trainStage2(ctx, encoderState);
+  ctx.finished.stage2 = stage2.summary;
+  return finish(ctx, stage2.state, await testAccuracy(ctx, stage2.state));
+}
 
+export const EMBEDDINGS_FILE = 'embeddings.safetensors';
+
+/** Encoder (and projection, after stage 1) embeddings of a test subset, for the report's 2-D maps. */
+async function saveEmbeddings(ctx: RunContext, state: ReadonlyMap<string, HostTensor>): Promise<void> {
+  const { test } = ctx.data;
+  const model = { ...stageModel(ctx, 1), ...(state.has('head.0.weight') || state.has('head.weight') ? {} : { head: 'none' as const }) };
+  const embed = await EvalModel.create(buildEmbed(model), state, ctx.sessions);
+  const out = await runOverDataset(embed, test, sampleIds(test.length, 2000, ctx.config.seed + 4), ctx.data.norm);
+  const tensors = new Map<string, HostTensor>([['labels', { dtype: 'int32', dims: [out.labels.length], data: out.labels }]]);
+  for (const [name, { data, dim }] of Object.entries(out.outputs)) tensors.set(name, { dtype: 'float32', dims: [data.length / dim, dim], data });
+  saveWeights(join(ctx.runDir, EMBEDDINGS_FILE), tensors, { classes: JSON.stringify(test.classes) });
+}
+
+/** Stage-1 weights: trained now, read back after a resume, or given by `encoderWeights` (stage 2 only). */
+async function stage1Weights(ctx: RunContext): Promise<Map<string, HostTensor>> {
+  const { config, runDir } = ctx;
+  if (config.stages === 'stage2') {
+    if (!config.encoderWeights) throw new Error('stages "stage2" needs encoderWeights (stage1.safetensors of an earlier run)');
+    if (!existsSync(config.encoderWeights)) throw new Error(`encoder weights ${config.encoderWeights} do not exist`);
+    return loadWeights(config.encoderWeights);
+  }
+  const path = join(runDir, 'stage1.safetensors');
+  if (ctx.finished.stage1) return loadWeights(path);
+  const stage1 = await trainStage1(ctx);
+  saveWeights(path, stage1.state);
+  ctx.finished.stage1 = stage1.summary;
+  checkpointNow(ctx, new Map(), { stage: 'stage2', epoch: 0, batch: 0, step: 0 });
+  return stage1.state;
+}
+
+/** Writes final.safetensors and results.json; `test` is absent when only stage 1 ran. */
+function finish(ctx: RunContext, finalState: Map<string, HostTensor>, test: TestResult | undefined): TrainResult {
+  const { config, runDir, data } = ctx;
   const finalWeights = join(runDir, 'final.safetensors');
   saveWeights(finalWeights, finalState);
-  const test = await testAccuracy(ctx, finalState);
-  const confusion = confusionMatrix(test.predicted, test.labels, opened.train.classes.length);
+  const classes = data.train.classes;
+  const confusion = test ? confusionMatrix(test.predicted, test.labels, classes.length) : [];
   const wallSeconds = elapsedSeconds(ctx);
-  const result: TrainResult = { runDir, config, testAccuracy: test.accuracy, stages: ctx.finished, wallSeconds, confusion, finalWeights };
+  const testAccuracyValue = test?.accuracy ?? Number.NaN;
   writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify({
     name: config.name,
     method: config.method,
     dataset: config.dataset,
-    classes: opened.train.classes,
-    normalization: norm,
-    test_accuracy: test.accuracy,
+    classes,
+    normalization: data.norm,
+    test_accuracy: test ? test.accuracy : null,
     wall_seconds: wallSeconds,
     stages: ctx.finished,
     confusion,
     config,
   }, null, 2)}\n`);
-  log.write({ kind: 'done', test_accuracy: test.accuracy, wall_seconds: wallSeconds });
-  return result;
+  ctx.log.write({ kind: 'done', test_accuracy: test ? test.accuracy : null, wall_seconds: wallSeconds });
+  return { runDir, config, testAccuracy: testAccuracyValue, stages: ctx.finished, wallSeconds, confusion, finalWeights, classes, norm: data.norm };
 }

@@ -1,0 +1,18 @@
+// What a finished training run prints: accuracy, time, and where its files are.
+
+import { relative } from 'node:path';
+import type { PipelineResult } from '../train/pipeline.ts';
+
+export function printRunSummary({ train, exported, report }: PipelineResult): void {
+  const rel = (p: string): string => relative(process.cwd(), p) || '.';
+  const lines = [
+    '',
+    `run ${train.config.name} finished in ${(train.wallSeconds / 60).toFixed(1)} min`,
+    Number.isFinite(train.testAccuracy) ? `test accuracy ${train.testAccuracy.toFixed(4)} (${train.classes.length} classes)` : 'stage 1 only: no classifier trained',
+    ...Object.values(train.stages).map((s) => `  ${s.stage}: ${s.steps} steps, final loss ${s.finalLoss.toFixed(4)}, ${s.imagesPerSecond.toFixed(0)} images/s`),
+    `run folder  ${rel(train.runDir)}`,
+    ...(exported ? [`model       ${rel(exported.paths.classifier)} (+ ${rel(exported.paths.embedding)}, ${rel(exported.paths.sidecar)})`] : []),
+    `report      ${rel(report.html)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

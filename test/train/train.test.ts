@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { CHECKPOINT_FILE, loadCheckpoint, loadWeights } from '../../src/train/checkpoint.ts';
+import { NonFiniteLossError } from '../../src/train/loop.ts';
+import { train } from '../../src/train/train.ts';
+import { tinyConfig, writeColourDataset } from './fixtures.ts';
+
+let dataset = '';
+before(async () => {
+  dataset = await writeColourDataset();
+});
+
+const runDir = (): string => mkdtempSync(join(tmpdir(), 'supcon-run-'));
+
+function sameTensors(a: string, b: string): void {
+  const x = loadWeights(a);
+  const y = loadWeights(b);
+  assert.deepEqual([...x.keys()].sort(), [...y.keys()].sort());
+  for (const [name, t] of x) assert.deepEqual(y.get(name)!.data, t.data, `${name} differs`);
+}
+
+test('two-stage SupCon run: files, metrics and a classifier better than chance', async () => {
+  const dir = runDir();
+  const result = await train(tinyConfig(dataset), { runDir: dir });
+  for (const f of ['config.json', 'metrics.jsonl', 'stage1.safetensors', 'final.safetensors', 'results.json', 'embeddings.safetensors', CHECKPOINT_FILE]) {
+    assert.ok(existsSync(join(dir, f)), `${f} written`);
+  }
+  assert.ok(result.testAccuracy > 0.6, `test accuracy ${result.testAccuracy}`);
+  const records = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const epochs = records.filter((r) => r.kind === 'epoch');
+  assert.equal(epochs.filter((r) => r.stage === 'stage1').length, 2);
+  assert.ok(epochs.filter((r) => r.stage === 'stage1').every((r) => typeof r.knn_accuracy === 'number'));
+  assert.ok(epochs.filter((r) => r.stage === 'stage2').every((r) => typeof r.test_accuracy === 'number' && typeof r.train_accuracy === 'number'));
+  await assert.rejects(train(tinyConfig(dataset), { runDir: dir }), /already holds a run/);
+  await assert.rejects(train(tinyConfig(dataset), { runDir: dir, resume: true }), /has finished/);
+});
+
+test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterrupted result', async () => {
+  const config = tinyConfig(dataset, { method: 'ce', baseline: { epochs: 3 } });
+  const straight = runDir();
+  await train(config, { runDir: straight });
+
+  const killed = runDir();
+  const configFile = join(killed, 'given.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'scripts/train.ts', '--config', configFile, '--run-dir', killed], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Kill at the first checkpoint inside the stage (position past batch 0), i.e. between two steps.
+  while (!(existsSync(join(killed, CHECKPOINT_FILE)) && (loadCheckpoint(killed)?.manifest.position.step ?? 0) > 0)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const position = loadCheckpoint(killed)!.manifest.position;
+  assert.ok(position.step > 0 && !existsSync(join(killed, 'results.json')), 'killed mid-run with a readable checkpoint');
+
+  await train(config, { runDir: killed, resume: true });
+  sameTensors(join(straight, 'final.safetensors'), join(killed, 'final.safetensors'));
+});
+
+test('a non-finite loss stops the run with a clear error and the last good checkpoint intact', async () => {
+  const dir = runDir();
+  const config = tinyConfig(dataset, { method: 'ce', baseline: { lr: 1e30, epochs: 3 }, checkpointEvery: 1 });
+  await assert.rejects(train(config, { runDir: dir }), (err: Error) => {
+    assert.ok(err instanceof NonFiniteLossError, err.message);
+    assert.match(err.message, /loss became (NaN|Infinity|-Infinity) at step \d+/);
+    return true;
+  });
+  const checkpoint = loadCheckpoint(dir);
+  assert.ok(checkpoint, 'checkpoint readable');
+  for (const [name, t] of checkpoint.state) {
+    assert.ok(Array.from(t.data as Float32Array).every(Number.isFinite), `${name} finite in the checkpoint`);
+  }
+});
