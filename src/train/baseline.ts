@@ -29,7 +29,7 @@ export async function trainBaseline(ctx: RunContext): Promise<{ summary: StageSu
       stage: 'baseline',
       runner,
       epochs: stage.epochs,
-      stepsPerEpoch: cappedSteps(ctx, loader.batchesPerEpoch()),
+      stepsPerEpoch: cappedSteps(ctx, loader.batchesPerEpoch(), stage.batchSize),
       batches: loaderBatches(loader, data.train),
       baseLr: stage.lr,
       schedule: stage.schedule,

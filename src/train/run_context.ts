@@ -70,8 +70,11 @@ export function checkpointNow(ctx: RunContext, state: ReadonlyMap<string, HostTe
   });
 }
 
-/** Steps per epoch of a loader, capped by the config's maxStepsPerEpoch. */
-export function cappedSteps(ctx: RunContext, batches: number): number {
+/** Steps per epoch of a loader, capped by the config's maxStepsPerEpoch; none at all is an error. */
+export function cappedSteps(ctx: RunContext, batches: number, batchSize: number): number {
+  if (batches === 0) {
+    throw new Error(`batch size ${batchSize} leaves no full batch in the ${ctx.data.train.length} training images: lower --batch-size`);
+  }
   const cap = ctx.config.maxStepsPerEpoch;
   return cap > 0 ? Math.min(cap, batches) : batches;
 }

@@ -36,7 +36,7 @@ export async function trainStage1(ctx: RunContext): Promise<{ summary: StageSumm
       stage: 'stage1',
       runner,
       epochs: stage.epochs,
-      stepsPerEpoch: cappedSteps(ctx, loader.batchesPerEpoch()),
+      stepsPerEpoch: cappedSteps(ctx, loader.batchesPerEpoch(), stage.batchSize),
       batches: loaderBatches(loader, data.train),
       baseLr: stage.lr,
       schedule: stage.schedule,

@@ -95,7 +95,7 @@ export async function trainStage2(ctx: RunContext, encoderState: ReadonlyMap<str
     const test = await runOverDataset(embed, data.test, all(data.test.length), data.norm);
     const { data: trainFeatures, dim } = train.outputs.embedding!;
     batches = featureBatches(trainFeatures, dim, train.labels, stage.batchSize, config.seed + 3);
-    stepsPerEpoch = cappedSteps(ctx, Math.floor(data.train.length / stage.batchSize));
+    stepsPerEpoch = cappedSteps(ctx, Math.floor(data.train.length / stage.batchSize), stage.batchSize);
     evaluate = async () => ({ test_accuracy: linearAccuracy(await runner.state(), test.outputs.embedding!.data, dim, test.labels, data.train.classes.length) });
   } else {
     const l = new DataLoader(data.train, {
@@ -103,7 +103,7 @@ export async function trainStage2(ctx: RunContext, encoderState: ReadonlyMap<str
     });
     loader = l;
     batches = loaderBatches(l, data.train);
-    stepsPerEpoch = cappedSteps(ctx, l.batchesPerEpoch());
+    stepsPerEpoch = cappedSteps(ctx, l.batchesPerEpoch(), stage.batchSize);
     evaluate = async () => ({ test_accuracy: (await testAccuracy(ctx, await withEncoder())).accuracy });
   }
 

@@ -33,12 +33,12 @@ export async function writeColourDataset(perClass = { train: 16, test: 6 }): Pro
 /** A two-stage run on the colour dataset that takes seconds: small CNN of width 4, 16x16 inputs. */
 export function tinyConfig(dataset: string, overrides: Record<string, unknown> = {}): TrainConfig {
   const base = defaultTrainConfig({ name: 'test', dataset, imageSize: 16, workers: 0, threads: 1, checkpointEvery: 2, export: false });
-  return mergeConfig(base, {
+  const tiny = mergeConfig(base, {
     model: { width: 4, inputChannels: 3, inputSize: 16 },
     stage1: { epochs: 2, batchSize: 12, schedule: { kind: 'cosine', minFactor: 0.001 } },
     stage2: { epochs: 2, batchSize: 12 },
     baseline: { epochs: 2, batchSize: 12, schedule: { kind: 'constant' } },
     eval: { knnBank: 48, knnQueries: 18, knnK: 5 },
-    ...overrides,
   });
+  return mergeConfig(tiny, overrides);
 }

@@ -50,7 +50,9 @@ test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterru
   const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'scripts/train.ts', '--config', configFile, '--run-dir', killed], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   // Kill at the first checkpoint inside the stage (position past batch 0), i.e. between two steps.
+  const deadline = Date.now() + 60_000;
   while (!(existsSync(join(killed, CHECKPOINT_FILE)) && (loadCheckpoint(killed)?.manifest.position.step ?? 0) > 0)) {
+    assert.ok(Date.now() < deadline, 'no checkpoint within 60 s');
     await new Promise((r) => setTimeout(r, 20));
   }
   child.kill('SIGKILL');
@@ -60,6 +62,10 @@ test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterru
 
   await train(config, { runDir: killed, resume: true });
   sameTensors(join(straight, 'final.safetensors'), join(killed, 'final.safetensors'));
+});
+
+test('a batch larger than the training split is a clear error before training', async () => {
+  await assert.rejects(train(tinyConfig(dataset, { method: 'ce', baseline: { batchSize: 500 } }), { runDir: runDir() }), /batch size 500 leaves no full batch in the 48 training images/);
 });
 
 test('a non-finite loss stops the run with a clear error and the last good checkpoint intact', async () => {
