@@ -5,12 +5,21 @@ import { Command } from 'commander';
 import { predictCommand } from '../serve/predict_cli.ts';
 import { serveCommand } from '../serve/serve_cli.ts';
 import { webCommand } from '../../web/web_cli.ts';
+import { compareCommand } from './compare_command.ts';
+import { evalCommand } from './eval_command.ts';
+import { experimentCommand } from './experiment_command.ts';
+import { exportCommand, reportCommand } from './run_files_commands.ts';
 import { trainCommand } from './train_command.ts';
 
 export function cli(): Command {
   return new Command('supcon')
     .description('Supervised Contrastive Learning image classifiers, trained and served with ONNX Runtime')
     .addCommand(trainCommand())
+    .addCommand(evalCommand())
+    .addCommand(compareCommand())
+    .addCommand(experimentCommand())
+    .addCommand(exportCommand())
+    .addCommand(reportCommand())
     .addCommand(predictCommand())
     .addCommand(serveCommand())
     .addCommand(webCommand());

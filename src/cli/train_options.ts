@@ -97,9 +97,13 @@ function schedule(kind: (typeof SCHEDULES)[number], epochs: number): ScheduleCon
 
 /** Resolves flags and the optional config file into a TrainConfig. */
 export function trainConfigFrom(flags: TrainFlags): TrainConfig {
-  let config = defaultTrainConfig();
-  if (flags.config) config = mergeConfig(config, JSON.parse(readFileSync(flags.config, 'utf8')));
-  const f = flags;
+  const base = flags.config ? mergeConfig(defaultTrainConfig(), JSON.parse(readFileSync(flags.config, 'utf8'))) : defaultTrainConfig();
+  return applyTrainFlags(base, flags);
+}
+
+/** A copy of `base` with the given flags applied (shared by train, compare and experiment grids). */
+export function applyTrainFlags(base: TrainConfig, f: Partial<TrainFlags>): TrainConfig {
+  const config = structuredClone(base);
   const model = { ...config.model };
   if (f.method === 'ce') config.method = 'ce';
   else if (f.method) {
@@ -132,6 +136,6 @@ export function trainConfigFrom(flags: TrainFlags): TrainConfig {
   if (f.threads !== undefined) config.threads = f.threads;
   if (f.checkpointEvery !== undefined) config.checkpointEvery = f.checkpointEvery;
   if (f.maxStepsPerEpoch !== undefined) config.maxStepsPerEpoch = f.maxStepsPerEpoch;
-  if (!f.export) config.export = false;
+  if (f.export === false) config.export = false;
   return config;
 }

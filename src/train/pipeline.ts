@@ -7,6 +7,8 @@ import { exportModel, specFromModelConfig } from '../export/export_model.ts';
 import type { ExportResult } from '../export/export_model.ts';
 import { type ReportFiles, type ResultRow, writeReport } from '../report/index.ts';
 import { loadWeights } from './checkpoint.ts';
+import type { MeanStd } from '../data/index.ts';
+import type { Json } from '../export/metadata.ts';
 import type { TrainConfig } from './config.ts';
 import { readMetrics } from './metrics_log.ts';
 import { EMBEDDINGS_FILE, type TrainOptions, type TrainResult, train } from './train.ts';
@@ -19,25 +21,38 @@ export interface PipelineResult {
 
 export async function runTraining(config: TrainConfig, options: TrainOptions = {}): Promise<PipelineResult> {
   const result = await train(config, options);
-  const exported = result.config.export && Number.isFinite(result.testAccuracy) ? await exportRun(result) : undefined;
+  const exported = result.config.export && Number.isFinite(result.testAccuracy) ? await exportRun(result.runDir) : undefined;
   const report = await writeRunReport(result.runDir);
   return { train: result, exported, report };
 }
 
+interface RunResults {
+  name: string;
+  classes: string[];
+  normalization: MeanStd;
+  confusion: number[][];
+  config: TrainConfig;
+}
+
+const readResults = (runDir: string): RunResults => JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+
 /** Exports encoder + classifier of a finished run as model.onnx (+ embedding model, model.json) in its folder. */
-export async function exportRun(result: TrainResult): Promise<ExportResult> {
+export async function exportRun(runDir: string): Promise<ExportResult> {
+  const results = readResults(runDir);
   const weights = new Map<string, Float32Array>();
-  for (const [name, t] of loadWeights(result.finalWeights)) if (t.data instanceof Float32Array) weights.set(name, t.data);
-  const channels = result.config.model.inputChannels;
-  const model = { ...result.config.model, numClasses: result.classes.length, inputChannels: channels };
+  for (const [name, t] of loadWeights(join(runDir, 'final.safetensors'))) if (t.data instanceof Float32Array) weights.set(name, t.data);
+  const { norm, config, classes } = { norm: results.normalization, config: results.config, classes: results.classes };
+  const channels = norm.mean.length;
+  const size = config.imageSize || config.model.inputSize;
   return exportModel({
-    ...specFromModelConfig(model),
+    ...specFromModelConfig({ ...config.model, numClasses: classes.length, inputChannels: channels, inputSize: size }),
     weights,
-    classes: result.classes,
-    mean: result.norm.mean,
-    std: result.norm.std,
-    modelName: result.config.name,
-    outDir: result.runDir,
+    classes,
+    mean: norm.mean,
+    std: norm.std,
+    modelName: config.name,
+    config: JSON.parse(JSON.stringify(config)) as Json,
+    outDir: runDir,
   });
 }
 
@@ -63,7 +78,7 @@ export function resultRow(runDir: string): ResultRow {
 
 /** Writes report.html and PNGs into <run>/report from the run's files. */
 export async function writeRunReport(runDir: string): Promise<ReportFiles> {
-  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { name: string; classes: string[]; confusion: number[][]; config: TrainConfig };
+  const results = readResults(runDir);
   const metrics = readMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8'));
   const embeddingsPath = join(runDir, EMBEDDINGS_FILE);
   const embeddings = [];

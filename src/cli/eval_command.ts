@@ -1,0 +1,27 @@
+// `eval <run>`: test accuracy, per-class accuracy and kNN accuracy of a finished run.
+
+import { Command } from 'commander';
+import { cpuSessionFactory } from '../runtime/step_runner.ts';
+import { evaluateRun } from '../train/eval_run.ts';
+import { positiveNumber } from './train_options.ts';
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description("evaluate a finished run's final weights on its test split")
+    .argument('<run>', 'run folder (artifacts/runs/<name>)')
+    .option('--dataset <spec>', 'another dataset with the same classes')
+    .option('--threads <n>', 'ONNX Runtime threads (default all cores)', positiveNumber)
+    .option('--json', 'print JSON')
+    .action(async (run: string, flags: { dataset?: string; threads?: number; json?: boolean }) => {
+      const r = await evaluateRun(run, cpuSessionFactory({ threads: flags.threads ?? 0 }), flags.dataset);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        return;
+      }
+      const width = Math.max(...r.perClass.map((c) => c.name.length));
+      process.stdout.write([
+        `${r.dataset}: test accuracy ${r.testAccuracy.toFixed(4)}, kNN accuracy (encoder) ${r.knnAccuracy.toFixed(4)}`,
+        ...r.perClass.map((c) => `  ${c.name.padEnd(width)}  ${c.accuracy.toFixed(4)}  (${c.count})`),
+      ].join('\n') + '\n');
+    });
+}
