@@ -2,11 +2,13 @@
 //
 // Every input ends as 8-bit sRGB or grayscale HWC: EXIF orientation applied, alpha composited on
 // black, CMYK converted to sRGB through its ICC profile (or libvips' default CMYK profile), 16-bit
-// scaled to 8-bit, animations reduced to their first frame.
+// scaled to 8-bit, animations reduced to their first frame. Grayscale output is BT.601 luma of the
+// sRGB values (PIL's convert('L'), torchvision's rgb_to_grayscale), computed here rather than by
+// libvips, whose 'b-w' goes through linear light and gives e.g. 102 instead of 81 for (200, 30, 30).
 
 import sharp from 'sharp';
 import { DecodeError } from './errors.ts';
-import { imageFromU8, type Channels, type Image } from './image.ts';
+import { imageFromU8, LUMA_B, LUMA_G, LUMA_R, type Channels, type Image } from './image.ts';
 
 export interface DecodeOptions {
   channels: Channels;
@@ -33,6 +35,15 @@ function reasonOf(err: unknown): string {
   return (msg.split('\n')[0] ?? msg).trim() || 'unknown error';
 }
 
+/** [h, w, 3] -> [h, w] BT.601 luma, rounded (gray pixels r = g = b = v stay exactly v). */
+function lumaU8(rgb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgb.length / 3);
+  for (let p = 0, q = 0; p < out.length; p++, q += 3) {
+    out[p] = Math.round(LUMA_R * (rgb[q] ?? 0) + LUMA_G * (rgb[q + 1] ?? 0) + LUMA_B * (rgb[q + 2] ?? 0));
+  }
+  return out;
+}
+
 /** Decodes to Uint8 HWC. Throws DecodeError with the path and libvips' reason. */
 export async function decodeImageU8(input: string | Uint8Array, opts: DecodeOptions): Promise<DecodedU8> {
   if (input instanceof Uint8Array && input.length === 0) throw new DecodeError(describe(input), 'empty buffer');
@@ -46,17 +57,10 @@ export async function decodeImageU8(input: string | Uint8Array, opts: DecodeOpti
       // 'cover' = shorter side to size, centred crop of the longer side.
       pipeline = pipeline.resize(opts.size, opts.size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
     }
-    pipeline = opts.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
-    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== opts.channels) {
-      throw new Error(`decoded to ${info.channels} channels, expected ${opts.channels}`);
-    }
-    return {
-      width: info.width,
-      height: info.height,
-      channels: opts.channels,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    };
+    const { data, info } = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return { width: info.width, height: info.height, channels: opts.channels, data: opts.channels === 3 ? rgb : lumaU8(rgb) };
   } catch (err) {
     if (err instanceof DecodeError) throw err;
     throw new DecodeError(describe(input), reasonOf(err));

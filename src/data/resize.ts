@@ -68,33 +68,52 @@ export function resampleBox(img: Image, box: Box, outWidth: number, outHeight: n
     rowHi = Math.max(rowHi, f + (yt.count[i] ?? 0));
   }
   const src = img.data;
-  // tmp: [rowHi - rowLo, outWidth, c]
-  const tmp = new Float32Array(Math.max(0, rowHi - rowLo) * outWidth * c);
+  // tmp: [rowHi - rowLo, outWidth, c]; taps outermost so each weight is read once per pixel.
+  const rowStride = outWidth * c;
+  const tmp = new Float32Array(Math.max(0, rowHi - rowLo) * rowStride);
   for (let y = rowLo; y < rowHi; y++) {
     const srcRow = y * img.width * c;
-    const tmpRow = (y - rowLo) * outWidth * c;
+    const tmpRow = (y - rowLo) * rowStride;
     for (let i = 0; i < outWidth; i++) {
       const f = xt.first[i] ?? 0;
       const n = xt.count[i] ?? 0;
       const wBase = i * xt.maxTaps;
-      for (let ch = 0; ch < c; ch++) {
-        let acc = 0;
-        for (let k = 0; k < n; k++) acc += (xt.weights[wBase + k] ?? 0) * (src[srcRow + (f + k) * c + ch] ?? 0);
-        tmp[tmpRow + i * c + ch] = acc;
+      const o = tmpRow + i * c;
+      if (c === 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let k = 0; k < n; k++) {
+          const w = xt.weights[wBase + k] ?? 0;
+          const s = srcRow + (f + k) * 3;
+          r += w * (src[s] ?? 0);
+          g += w * (src[s + 1] ?? 0);
+          b += w * (src[s + 2] ?? 0);
+        }
+        tmp[o] = r;
+        tmp[o + 1] = g;
+        tmp[o + 2] = b;
+      } else {
+        for (let ch = 0; ch < c; ch++) {
+          let acc = 0;
+          for (let k = 0; k < n; k++) acc += (xt.weights[wBase + k] ?? 0) * (src[srcRow + (f + k) * c + ch] ?? 0);
+          tmp[o + ch] = acc;
+        }
       }
     }
   }
+  // Vertical pass: each output row is a weighted sum of whole tmp rows.
   const out = createImage(outWidth, outHeight, c);
-  const rowStride = outWidth * c;
+  const dst = out.data;
   for (let j = 0; j < outHeight; j++) {
     const f = (yt.first[j] ?? 0) - rowLo;
     const n = yt.count[j] ?? 0;
     const wBase = j * yt.maxTaps;
     const outRow = j * rowStride;
-    for (let q = 0; q < rowStride; q++) {
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += (yt.weights[wBase + k] ?? 0) * (tmp[(f + k) * rowStride + q] ?? 0);
-      out.data[outRow + q] = acc;
+    for (let k = 0; k < n; k++) {
+      const w = yt.weights[wBase + k] ?? 0;
+      const t = (f + k) * rowStride;
+      for (let q = 0; q < rowStride; q++) dst[outRow + q] = (dst[outRow + q] ?? 0) + w * (tmp[t + q] ?? 0);
     }
   }
   return out;

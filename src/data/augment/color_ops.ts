@@ -1,74 +1,59 @@
 // Deterministic colour adjustments on Float32 HWC images in [0, 1], following torchvision's
 // functional definitions (blend = factor * img + (1 - factor) * other, clamped). On 1-channel images
 // brightness and contrast act on the luminance; saturation and hue are no-ops.
+//
+// Each adjustment has an in-place form on raw HWC data (used by colorJitter, which applies up to
+// four of them to one working copy) and a pure form that copies first.
 
-import { clamp01, luma, withData, type Image } from '../image.ts';
+import { clamp01, LUMA_B, LUMA_G, LUMA_R, withData, type Channels, type Image } from '../image.ts';
 
-/** img * factor, clamped. */
-export function adjustBrightness(img: Image, factor: number): Image {
-  const src = img.data;
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = clamp01((src[i] ?? 0) * factor);
-  return withData(img, out);
+/** data *= factor, clamped. */
+export function brightnessInPlace(data: Float32Array, factor: number): void {
+  for (let i = 0; i < data.length; i++) data[i] = clamp01((data[i] ?? 0) * factor);
 }
 
 /** Blend with the mean luma (a scalar over the whole image). */
-export function adjustContrast(img: Image, factor: number): Image {
-  const y = luma(img);
+export function contrastInPlace(data: Float32Array, channels: Channels, factor: number): void {
   let sum = 0;
-  for (let i = 0; i < y.length; i++) sum += y[i] ?? 0;
-  const mean = y.length > 0 ? sum / y.length : 0;
-  const offset = (1 - factor) * mean;
-  const src = img.data;
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = clamp01(factor * (src[i] ?? 0) + offset);
-  return withData(img, out);
-}
-
-/** Blend with the per-pixel luma (factor 0 = grayscale, 1 = unchanged). */
-export function adjustSaturation(img: Image, factor: number): Image {
-  if (img.channels === 1) return img;
-  const y = luma(img);
-  const src = img.data;
-  const out = new Float32Array(src.length);
-  for (let p = 0, q = 0; p < y.length; p++, q += 3) {
-    const g = (1 - factor) * (y[p] ?? 0);
-    out[q] = clamp01(factor * (src[q] ?? 0) + g);
-    out[q + 1] = clamp01(factor * (src[q + 1] ?? 0) + g);
-    out[q + 2] = clamp01(factor * (src[q + 2] ?? 0) + g);
+  if (channels === 1) {
+    for (let i = 0; i < data.length; i++) sum += data[i] ?? 0;
+  } else {
+    for (let q = 0; q < data.length; q += 3) sum += LUMA_R * (data[q] ?? 0) + LUMA_G * (data[q + 1] ?? 0) + LUMA_B * (data[q + 2] ?? 0);
   }
-  return withData(img, out);
+  const pixels = data.length / channels;
+  const offset = (1 - factor) * (pixels > 0 ? sum / pixels : 0);
+  for (let i = 0; i < data.length; i++) data[i] = clamp01(factor * (data[i] ?? 0) + offset);
 }
 
-/** Rotates hue by `shift` turns (in [-0.5, 0.5]) through HSV, as torchvision's adjust_hue. */
-export function adjustHue(img: Image, shift: number): Image {
-  if (img.channels === 1 || shift === 0) return img;
-  const src = img.data;
-  const out = new Float32Array(src.length);
-  for (let q = 0; q < src.length; q += 3) {
-    const r = src[q] ?? 0;
-    const g = src[q + 1] ?? 0;
-    const b = src[q + 2] ?? 0;
-    const max = Math.max(r, g, b);
-    const min = Math.min(r, g, b);
-    const delta = max - min;
-    if (delta === 0) {
-      out[q] = r;
-      out[q + 1] = g;
-      out[q + 2] = b;
-      continue;
-    }
-    let h: number;
-    if (max === r) h = ((g - b) / delta) / 6;
-    else if (max === g) h = ((b - r) / delta + 2) / 6;
-    else h = ((r - g) / delta + 4) / 6;
-    h = (((h + shift) % 1) + 1) % 1;
-    const s = delta / max;
-    const v = max;
-    // HSV -> RGB
+/** Blend with the per-pixel luma (factor 0 = grayscale, 1 = unchanged). RGB only. */
+export function saturationInPlace(data: Float32Array, factor: number): void {
+  for (let q = 0; q < data.length; q += 3) {
+    const r = data[q] ?? 0;
+    const g = data[q + 1] ?? 0;
+    const b = data[q + 2] ?? 0;
+    const y = (1 - factor) * (LUMA_R * r + LUMA_G * g + LUMA_B * b);
+    data[q] = clamp01(factor * r + y);
+    data[q + 1] = clamp01(factor * g + y);
+    data[q + 2] = clamp01(factor * b + y);
+  }
+}
+
+/** Rotates hue by `shift` turns (in [-0.5, 0.5]) through HSV, as torchvision's adjust_hue. RGB only. */
+export function hueInPlace(data: Float32Array, shift: number): void {
+  for (let q = 0; q < data.length; q += 3) {
+    const r = data[q] ?? 0;
+    const g = data[q + 1] ?? 0;
+    const b = data[q + 2] ?? 0;
+    const v = Math.max(r, g, b);
+    const delta = v - Math.min(r, g, b);
+    if (delta === 0) continue; // gray: hue undefined, unchanged
+    let h = v === r ? (g - b) / delta : v === g ? (b - r) / delta + 2 : (r - g) / delta + 4;
+    h = h / 6 + shift;
+    h -= Math.floor(h); // wrap into [0, 1)
+    const s = delta / v;
     const h6 = h * 6;
-    const sector = Math.floor(h6) % 6;
-    const f = h6 - Math.floor(h6);
+    const sector = Math.floor(h6);
+    const f = h6 - sector;
     const p = v * (1 - s);
     const t1 = v * (1 - s * f);
     const t2 = v * (1 - s * (1 - f));
@@ -81,23 +66,45 @@ export function adjustHue(img: Image, shift: number): Image {
       case 4: r2 = t2; g2 = p; b2 = v; break;
       default: r2 = v; g2 = p; b2 = t1;
     }
-    out[q] = clamp01(r2);
-    out[q + 1] = clamp01(g2);
-    out[q + 2] = clamp01(b2);
+    data[q] = clamp01(r2);
+    data[q + 1] = clamp01(g2);
+    data[q + 2] = clamp01(b2);
   }
-  return withData(img, out);
+}
+
+/** Luma written into all three channels. RGB only. */
+export function grayscaleInPlace(data: Float32Array): void {
+  for (let q = 0; q < data.length; q += 3) {
+    const y = LUMA_R * (data[q] ?? 0) + LUMA_G * (data[q + 1] ?? 0) + LUMA_B * (data[q + 2] ?? 0);
+    data[q] = y;
+    data[q + 1] = y;
+    data[q + 2] = y;
+  }
+}
+
+function copyAnd(img: Image, edit: (data: Float32Array) => void): Image {
+  const data = img.data.slice();
+  edit(data);
+  return withData(img, data);
+}
+
+export function adjustBrightness(img: Image, factor: number): Image {
+  return copyAnd(img, (d) => brightnessInPlace(d, factor));
+}
+
+export function adjustContrast(img: Image, factor: number): Image {
+  return copyAnd(img, (d) => contrastInPlace(d, img.channels, factor));
+}
+
+export function adjustSaturation(img: Image, factor: number): Image {
+  return img.channels === 1 ? img : copyAnd(img, (d) => saturationInPlace(d, factor));
+}
+
+export function adjustHue(img: Image, shift: number): Image {
+  return img.channels === 1 || shift === 0 ? img : copyAnd(img, (d) => hueInPlace(d, shift));
 }
 
 /** Luma replicated into every channel; the channel count is kept (a 3-channel image stays 3). */
 export function toGrayscale(img: Image): Image {
-  if (img.channels === 1) return img;
-  const y = luma(img);
-  const out = new Float32Array(img.data.length);
-  for (let p = 0, q = 0; p < y.length; p++, q += 3) {
-    const v = y[p] ?? 0;
-    out[q] = v;
-    out[q + 1] = v;
-    out[q + 2] = v;
-  }
-  return withData(img, out);
+  return img.channels === 1 ? img : copyAnd(img, grayscaleInPlace);
 }
