@@ -47,6 +47,13 @@ function valueInfo(name: string, value: Value): OnnxTypes.IValueInfoProto {
   return { name, type: { tensorType: { elemType: ONNX_DTYPE_CODE[value.dtype], shape: { dim } } } };
 }
 
+/** Inputs up to the last present one. */
+function withoutTrailingAbsent(inputs: readonly (Value | undefined)[]): readonly (Value | undefined)[] {
+  let n = inputs.length;
+  while (n > 0 && inputs[n - 1] === undefined) n--;
+  return inputs.slice(0, n);
+}
+
 /** Nodes that some output depends on, in construction (= topological) order. */
 function liveNodes(graph: Graph, outputs: readonly Value[]): Node[] {
   const live = new Set<Node>();
@@ -85,7 +92,7 @@ export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
     domain: '',
     // Trailing absent optional inputs are left out, not written as '' (onnxruntime-web's WebGPU Conv
     // rejects an empty bias name: "invalid bias").
-    input: node.inputs.slice(0, node.inputs.findLastIndex((v) => v !== undefined) + 1).map((v) => (v ? nameOf(v) : '')),
+    input: withoutTrailingAbsent(node.inputs).map((v) => (v ? nameOf(v) : '')),
     output: node.outputs.map(nameOf),
     attribute: Object.entries(node.attrs).map(([k, v]) => attribute(k, v)),
   }));

@@ -1,0 +1,40 @@
+// The `predict` command: parse, call predict(), print. Shared by scripts/predict.ts and src/cli.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { formatTable, predict } from './predict.ts';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('classify images with an exported model (prints top-k; exit code 1 if some image failed, 2 if the model did not load)')
+    .argument('<inputs...>', 'image files or folders (searched recursively)')
+    .requiredOption('-m, --model <path>', 'exported model.onnx or its folder')
+    .option('-k, --top-k <n>', 'classes shown per image', positiveInt, 5)
+    .option('--batch-size <n>', 'images per ONNX Runtime run', positiveInt, 32)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInt)
+    .option('--json', 'print JSON instead of a table')
+    .action(async (inputs: string[], opts: { model: string; topK: number; batchSize: number; threads?: number; json?: boolean }) => {
+      let report;
+      try {
+        report = await predict({
+          model: opts.model,
+          inputs,
+          topK: opts.topK,
+          batchSize: opts.batchSize,
+          ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+        });
+      } catch (err) {
+        // Model problems (missing file, not an export): one line, no stack.
+        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatTable(report)}\n`);
+      if (report.failures.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,65 @@
+// The `serve` command: parse, start the server, shut down gracefully on SIGINT / SIGTERM.
+
+import { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { createInferenceServer } from './http_server.ts';
+import { positiveInt } from './predict_cli.ts';
+
+interface ServeFlags {
+  model: string;
+  port: number;
+  host: string;
+  workers: number;
+  threads: number;
+  maxBytes: number;
+  maxBatch: number;
+  topK: number;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('HTTP inference server: POST /predict, POST /embed, GET /healthz, GET /info')
+    .requiredOption('-m, --model <path>', 'exported model.onnx or its folder')
+    .option('-p, --port <n>', 'port (0 = any free port)', (v) => (v === '0' ? 0 : positiveInt(v)), 8080)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    // Default: one worker per two cores, one ORT thread each, so workers never fight for cores.
+    .option('-w, --workers <n>', 'inference worker threads', positiveInt, Math.max(1, Math.floor(availableParallelism() / 2)))
+    .option('--threads <n>', 'ONNX Runtime threads per worker', positiveInt, 1)
+    .option('--max-bytes <n>', 'largest request body in bytes (413 above)', positiveInt, 10 * 1024 * 1024)
+    .option('--max-batch <n>', 'most queued requests one worker answers in one run', positiveInt, 16)
+    .option('-k, --top-k <n>', 'classes returned by /predict without ?k=', positiveInt, 5)
+    .action(async (f: ServeFlags) => {
+      let app;
+      let addr;
+      try {
+        app = await createInferenceServer({
+          modelPath: f.model,
+          workers: f.workers,
+          threadsPerWorker: f.threads,
+          maxBytes: f.maxBytes,
+          maxBatch: f.maxBatch,
+          topK: f.topK,
+        });
+        addr = await app.listen(f.port, f.host);
+      } catch (err) {
+        process.stderr.write(`error: cannot start the server: ${err instanceof Error ? err.message : String(err)}\n`);
+        await app?.close(0);
+        process.exitCode = 2;
+        return;
+      }
+      const m = app.pool.metadata;
+      process.stdout.write(`serving ${m.modelName} (${m.encoder}, ${m.classes.length} classes, ${m.channels}x${m.inputSize}x${m.inputSize}) on http://${addr.address}:${addr.port} with ${f.workers} worker(s)\n`);
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) process.exit(1); // a second Ctrl-C forces it
+        stopping = true;
+        process.stdout.write(`${signal}: finishing in-flight requests...\n`);
+        app.close().then(() => process.stdout.write('stopped\n'), (err: unknown) => {
+          process.stderr.write(`shutdown error: ${String(err)}\n`);
+          process.exitCode = 1;
+        });
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}
