@@ -11,6 +11,8 @@ import { type TrainConfig, defaultTrainConfig, mergeConfig } from '../train/conf
 export const METHODS = ['supcon', 'simclr', 'max-margin', 'ce'] as const;
 const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'lars'];
 const SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
+/** Learning rate used with --optimizer when --lr is not given: SGD/LARS take ~0.1, adaptive methods ~1e-3. */
+const OPTIMIZER_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, lars: 0.1, adam: 1e-3, adamw: 1e-3, rmsprop: 1e-3 };
 
 export function positiveNumber(value: string): number {
   const n = Number(value);
@@ -43,7 +45,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--epochs <n>', `stage-1 / baseline epochs (default ${d.stage1.epochs})`, positiveNumber)
     .option('--linear-epochs <n>', `stage-2 epochs (default ${d.stage2.epochs})`, positiveNumber)
     .option('--batch-size <n>', `images per step (default ${d.stage1.batchSize})`, positiveNumber)
-    .option('--lr <x>', `stage-1 / baseline learning rate (default ${d.stage1.lr})`, positiveNumber)
+    .option('--lr <x>', `stage-1 / baseline learning rate (default ${d.stage1.lr}; 1e-3 with adam, adamw, rmsprop)`, positiveNumber)
     .option('--linear-lr <x>', `stage-2 learning rate (default ${d.stage2.lr})`, positiveNumber)
     .addOption(new Option('--optimizer <kind>', `stage-1 / baseline optimizer (default ${d.model.optimizer.kind})`).choices(OPTIMIZERS))
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule (default cosine)').choices(SCHEDULES))
@@ -123,6 +125,7 @@ export function applyTrainFlags(base: TrainConfig, f: Partial<TrainFlags>): Trai
   if (f.imageSize !== undefined) config.imageSize = f.imageSize;
   for (const stage of [config.stage1, config.baseline]) {
     if (f.epochs !== undefined) stage.epochs = f.epochs;
+    if (f.optimizer) stage.lr = OPTIMIZER_LR[f.optimizer];
     if (f.lr !== undefined) stage.lr = f.lr;
     if (f.schedule) stage.schedule = schedule(f.schedule, stage.epochs);
   }
