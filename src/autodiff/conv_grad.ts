@@ -3,8 +3,8 @@
 // y[n, f, p] = sum_{c in group(f), k} x[n, c, s*p + d*k - pad] w[f, c, k]
 // dx = the adjoint in x: a Conv of dy with w transposed per group (Cin <-> Cout) and flipped 180 degrees
 //      when the strides are 1, else ConvTranspose(dy, w) with the output_padding that restores x's size
-// dw[f, c, k] = sum_{n, p} dy[n, f, p] x[n, c, s*p + d*k - pad]: one product per kernel offset k
-//      over the strided slice of the padded x at that offset (see convWeightGrad for the measured choice)
+// dw[f, c, k] = sum_{n, p} dy[n, f, p] x[n, c, s*p + d*k - pad], over the strided windows of the padded
+//      x at each kernel offset k: batched per-offset MatMuls, or im2col + one MatMul (see convWeightGrad)
 
 import * as b from '../onnx/index.ts';
 import type { ConvAttrs } from '../onnx/op_types.ts';
@@ -12,6 +12,7 @@ import type { Value } from '../onnx/index.ts';
 import { transposeOutputPadding } from './pool_grad.ts';
 
 const spatial = (v: Value, what: string): [number, number] => b.staticShape(v.shape.slice(2), what) as [number, number];
+const channels = (v: Value): number => b.staticShape(v.shape.slice(1, 2), 'Conv gradient (channels)')[0]!;
 
 /** w [F, C/g, kh, kw] -> [C, F/g, kh, kw] with each group's channel axes swapped and the kernel rotated 180 degrees. */
 export function flippedTransposedWeight(w: Value, group: number): Value {
@@ -35,36 +36,36 @@ export function convInputGrad(dy: Value, w: Value, x: Value, attrs: ConvAttrs): 
   return b.convTranspose(dy, w, { strides, pads, dilations, group, outputPadding });
 }
 
-/** x [N, C, H, W] with the spatial axes (at `h`, `h + 1`) zero-padded by [top, left, bottom, right]. */
+/** A rank-4 x with spatial axes (h, h + 1) zero-padded by [top, left, bottom, right]. */
 function padSpatial(x: Value, h: number, pads: readonly number[]): Value {
   if (pads.every((p) => p === 0)) return x;
-  const all = new Array<number>(2 * x.rank).fill(0);
+  const all = new Array<number>(8).fill(0);
   all[h] = pads[0]!;
   all[h + 1] = pads[1]!;
-  all[h + x.rank] = pads[2]!;
-  all[h + 1 + x.rank] = pads[3]!;
+  all[h + 4] = pads[2]!;
+  all[h + 5] = pads[3]!;
   return b.pad(x, all);
 }
 
-interface Offsets {
-  /** Kernel offsets (row, column), row-major. */
-  list: [number, number][];
-  /** The strided window of the padded x that meets dy at offset (a, c), or x itself when it is all of x. */
-  slice: (padded: Value, unpadded: Value, a: number, c: number) => Value;
-}
-
-function kernelOffsets(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs, h: number): Offsets {
+/**
+ * The windows of x (spatial axes at `axis`, `axis + 1`: 2 for NCHW, 1 for NHWC) that meet dy at each
+ * kernel offset (a, k), row-major: strided slices of the padded x, or x itself where the window is all
+ * of x (stride 1, offset = pad, same size), which saves a copy.
+ */
+function windows(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs, axis: number): Value[] {
   const { strides: s, pads, dilations: d } = attrs;
-  const [inH, inW] = b.staticShape(x.shape.slice(h, h + 2), 'Conv gradient (input)') as [number, number];
+  const [h, w] = b.staticShape(x.shape.slice(axis, axis + 2), 'Conv gradient (input)') as [number, number];
   const [ho, wo] = spatial(dy, 'Conv gradient (output)');
-  const list: [number, number][] = [];
-  for (let a = 0; a < kernel[0]!; a++) for (let c = 0; c < kernel[1]!; c++) list.push([a, c]);
-  const slice = (padded: Value, unpadded: Value, a: number, c: number): Value => {
-    const [r0, c0] = [a * d[0]!, c * d[1]!];
-    if (s[0] === 1 && s[1] === 1 && r0 === pads[0] && c0 === pads[1] && ho === inH && wo === inW) return unpadded;
-    return b.slice(padded, [r0, c0], [r0 + s[0]! * (ho - 1) + 1, c0 + s[1]! * (wo - 1) + 1], [h, h + 1], s);
-  };
-  return { list, slice };
+  const padded = padSpatial(x, axis, pads);
+  const out: Value[] = [];
+  for (let a = 0; a < kernel[0]!; a++) {
+    for (let k = 0; k < kernel[1]!; k++) {
+      const [r0, c0] = [a * d[0]!, k * d[1]!];
+      const whole = s[0] === 1 && s[1] === 1 && r0 === pads[0] && c0 === pads[1] && ho === h && wo === w;
+      out.push(whole ? x : b.slice(padded, [r0, c0], [r0 + s[0]! * (ho - 1) + 1, c0 + s[1]! * (wo - 1) + 1], [axis, axis + 1], s));
+    }
+  }
+  return out;
 }
 
 /** [kh*kw] products of shape [F, C] (row-major offsets) -> [F, C, kh, kw]. */
@@ -76,40 +77,45 @@ function stackOffsets(parts: readonly Value[], kernel: readonly number[]): Value
 }
 
 /**
- * dw for group 1, x in NHWC: per offset k, dw_k [F, C] = sum_n dy[n] [F, L] @ x_k[n] [L, C] as one batched
- * MatMul and a ReduceSum over n. dy is used as is; x is transposed once, and its NHWC slices copy runs
- * of Wo*C contiguous values.
+ * dw as per-offset batched products: dw_k [g, Fg, Cg] = sum_n dy[n, g] [Fg, L] @ window_k[n, g]^T [L, Cg],
+ * one batched MatMul over [N, g] (ORT fuses the transpose into it) and a ReduceSum over n; L = Ho*Wo.
+ * No transpose of x or dy; the [N, g, Fg, Cg] products make it costly when L is small next to F.
  */
-export function weightGradNhwc(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
-  const c = b.staticShape(x.shape.slice(1, 2), 'Conv gradient (channels)')[0]!;
-  const f = b.staticShape(dy.shape.slice(1, 2), 'Conv gradient (channels)')[0]!;
-  const xn = b.transpose(x, [0, 2, 3, 1]);
-  const padded = padSpatial(xn, 1, attrs.pads);
-  const dyr = b.reshape(dy, [0, f, -1]);
-  const offsets = kernelOffsets(xn, dy, kernel, attrs, 1);
-  const parts = offsets.list.map(([a, k]) => b.reduceSum(b.matmul(dyr, b.reshape(offsets.slice(padded, xn, a, k), [0, -1, c])), [0]));
-  return stackOffsets(parts, kernel);
-}
-
-/**
- * dw for any group, x in NCHW: per offset k, dw_k [g, Fg, Cg] = sum_n dy[n, g] [Fg, L] @ x_k[n, g]^T [L, Cg]
- * as one batched MatMul over [N, g] and a ReduceSum over n.
- */
-export function weightGradGrouped(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+export function weightGradBatched(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
   const { group } = attrs;
-  const c = b.staticShape(x.shape.slice(1, 2), 'Conv gradient (channels)')[0]!;
-  const f = b.staticShape(dy.shape.slice(1, 2), 'Conv gradient (channels)')[0]!;
-  const padded = padSpatial(x, 2, attrs.pads);
+  const [c, f] = [channels(x), channels(dy)];
   const dyg = b.reshape(dy, [0, group, f / group, -1]);
-  const offsets = kernelOffsets(x, dy, kernel, attrs, 2);
-  const parts = offsets.list.map(([a, k]) => {
-    const xk = b.transpose(b.reshape(offsets.slice(padded, x, a, k), [0, group, c / group, -1]), [0, 1, 3, 2]);
-    return b.reshape(b.reduceSum(b.matmul(dyg, xk), [0]), [f, c / group]);
+  const parts = windows(x, dy, kernel, attrs, 2).map((window) => {
+    // Depthwise (one input and one output channel per group): a product of 1x1 matrices, so Mul + ReduceSum.
+    if (f === group && c === group) return b.reshape(b.reduceSum(b.mul(dy, window), [0, 2, 3]), [f, 1]);
+    const windowT = b.transpose(b.reshape(window, [0, group, c / group, -1]), [0, 1, 3, 2]);
+    return b.reshape(b.reduceSum(b.matmul(dyg, windowT), [0]), [f, c / group]);
   });
   return stackOffsets(parts, kernel);
 }
 
-/** dw of y = Conv(x, w) with `attrs`, w of spatial size `kernel`: the fastest measured form for the case. */
+/**
+ * dw as one product (group 1): the NHWC windows of x side by side, cols [N*L, kh*kw*C], and
+ * dw = dy^T [F, N*L] @ cols -> [F, kh, kw, C] -> [F, C, kh, kw]. Holds kh*kw copies of x at once.
+ */
+export function weightGradIm2col(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  const [c, f] = [channels(x), channels(dy)];
+  const cols = windows(b.transpose(x, [0, 2, 3, 1]), dy, kernel, attrs, 1).map((window) => b.reshape(window, [-1, c]));
+  const dyT = b.reshape(b.transpose(dy, [1, 0, 2, 3]), [f, -1]);
+  const product = b.matmul(dyT, cols.length > 1 ? b.concat(cols, 1) : cols[0]!);
+  return b.transpose(b.reshape(product, [f, kernel[0]!, kernel[1]!, c]), [0, 3, 1, 2]);
+}
+
+/**
+ * dw of y = Conv(x, w) with `attrs`, w of spatial size `kernel`. Chosen by bench/conv_backward.ts
+ * (onnxruntime-node CPU, 2 threads): the batched per-offset products where each image has at least as
+ * many output positions as output channels (L >= F: 3x3 at 16x16 and 32x32, 1x1, 3x3 stride 2; as fast
+ * as the best other form to 1.3x it; its [N, F, C] products are then no larger than x), im2col + one
+ * MatMul where it has fewer (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; its kh*kw copies
+ * of x are then small). Group > 1 always takes the batched form.
+ */
 export function convWeightGrad(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
-  return attrs.group === 1 ? weightGradNhwc(x, dy, kernel, attrs) : weightGradGrouped(x, dy, kernel, attrs);
+  const [ho, wo] = spatial(dy, 'Conv gradient (output)');
+  const small = ho * wo < channels(dy);
+  return attrs.group === 1 && small ? weightGradIm2col(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
 }

@@ -1,10 +1,12 @@
-// Conv: dx (flipped-weight Conv for stride 1, ConvTranspose otherwise), dw (per-offset products), db.
+// Conv: dx (flipped-weight Conv for stride 1, ConvTranspose otherwise), dw (batched per-offset products,
+// or im2col + one MatMul when an image has fewer output positions than output channels), db.
 // ORT's CPU Conv is float32 only: eps 1e-3, rtol = atol = 2e-3, inputs uniform(-1, 1) so values are O(1).
 
 import { test } from 'node:test';
 import * as b from '../../../src/onnx/index.ts';
 import type { Value } from '../../../src/onnx/index.ts';
 import { type CheckResult, checkJacobian, checkVjp } from '../gradcheck.ts';
+import { assertClose, gradFunction } from '../grad_values.ts';
 
 const report = (t: { diagnostic: (m: string) => void }, r: CheckResult): void => t.diagnostic(`max rel error ${r.maxRelError.toExponential(2)}`);
 
@@ -14,11 +16,11 @@ function convCase(x: number[], w: number[], options: b.ConvOptions, bias = true)
   return { inputs, f: (...v: Value[]) => b.conv(v[0]!, v[1]!, v[2], options) };
 }
 
-test('Conv: directional check, 3x3 same padding (center offset unsliced), bias', async (t) => {
+test('Conv: directional check, 3x3 same padding (batched dw, centre window whole), bias', async (t) => {
   report(t, await checkVjp(convCase([2, 4, 6, 6], [6, 4, 3, 3], { pads: [1, 1, 1, 1] })));
 });
 
-test('Conv: directional check, 1x1 (a single product for dw)', async (t) => {
+test('Conv: directional check, 1x1 (batched dw, one window: x itself)', async (t) => {
   report(t, await checkVjp(convCase([2, 5, 4, 4], [3, 5, 1, 1], {})));
 });
 
@@ -50,6 +52,32 @@ test('Conv: full Jacobian, stride (2, 1), asymmetric pads, dilation (1, 2), grou
   report(t, await checkJacobian(convCase([2, 4, 7, 6], [6, 2, 3, 2], { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [1, 2], group: 2 })));
 });
 
+test('Conv: full Jacobian, fewer output positions than channels (im2col dw), stride (2, 1), dilation (1, 2)', async (t) => {
+  report(t, await checkJacobian(convCase([2, 3, 4, 3], [8, 3, 3, 2], { strides: [2, 1], pads: [1, 0, 1, 1], dilations: [1, 2] })));
+});
+
+test('Conv: directional check, 3x3 same padding on 2x2 with 8 channels out (im2col dw, centre window whole)', async (t) => {
+  report(t, await checkVjp(convCase([3, 4, 2, 2], [8, 4, 3, 3], { pads: [1, 1, 1, 1] })));
+});
+
+test('Conv: directional check, 1x1 with more channels than positions (im2col dw, one window)', async (t) => {
+  report(t, await checkVjp(convCase([2, 4, 2, 2], [8, 4, 1, 1], {})));
+});
+
 test('Conv: directional check, depthwise (group = channels), stride 2', async (t) => {
   report(t, await checkVjp(convCase([2, 4, 6, 6], [4, 1, 3, 3], { group: 4, strides: [2, 2], pads: [1, 1, 1, 1] })));
+});
+
+test('Conv: a symbolic batch axis gives the same gradients as the static shape', async () => {
+  const options: b.ConvOptions = { strides: [2, 1], pads: [1, 1, 1, 1], group: 2 };
+  const data = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * k));
+  const fed = [{ dims: [3, 4, 5, 5], data: data(300, 0.7) }, { dims: [6, 2, 3, 3], data: data(108, 1.3) }];
+  // Both dx paths, ConvTranspose (stride 2) and the flipped-weight Conv (stride 1); squares make dy vary.
+  const square = (y: Value): Value => b.reduceSum(b.mul(y, y), []);
+  const f = (x: Value, w: Value): Value =>
+    b.add(square(b.conv(x, w, undefined, options)), square(b.conv(x, w, undefined, { ...options, strides: [1, 1] })));
+  const run = async (batch: number | string) =>
+    (await gradFunction([{ shape: [batch, 4, 5, 5], dtype: 'float32' }, { shape: [6, 2, 3, 3], dtype: 'float32' }], f))(fed);
+  const [fixed, symbolic] = [await run(3), await run('N')];
+  fixed.grads.forEach((g, i) => assertClose(symbolic.grads[i]!, g, 1e-6, `gradient ${i}`));
 });

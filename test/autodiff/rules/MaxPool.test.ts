@@ -1,4 +1,4 @@
-// MaxPool: the gradient goes to each window's maximum through ORT's flat indices (ScatterElements, add).
+// MaxPool: the gradient goes to each window's maximum (the first one, row-major, on ties, as ORT's Indices).
 // Inputs are a seeded permutation of well-separated values (spacing 0.05 >> eps), so there are no ties
 // and no maximum changes under the finite-difference step. Batch and channels > 1 exercise the n*C part
 // of the flat indices; overlapping windows (kernel 3, stride 2) can share a maximum.
@@ -54,4 +54,11 @@ test('MaxPool: a maximum shared by two overlapping windows gets both gradients; 
   const run = await gradFunction([{ shape: ['N', 1, 1, 5] }], (x) => b.maxPool(x, { kernel: [1, 3], strides: [1, 2] }));
   const { grads } = await run([{ dims: [2, 1, 1, 5], data: [1, 2, 9, 3, 4, 5, 1, 0, 2, 8] }]);
   assert.deepEqual(grads[0], [0, 0, 2, 0, 0, 1, 0, 0, 0, 1]);
+});
+
+test('MaxPool: a tie inside a window sends the gradient to its first maximum; kernel < stride leaves gaps', async () => {
+  // kernel [1, 2], stride [1, 3]: windows [0..1], [3..4]; x[2], x[5], x[6] are in no window.
+  const run = await gradFunction([{ shape: [1, 1, 1, 7] }], (x) => b.maxPool(x, { kernel: [1, 2], strides: [1, 3] }));
+  const { grads } = await run([{ dims: [1, 1, 1, 7], data: [4, 4, 9, 1, 7, 9, 9] }]);
+  assert.deepEqual(grads[0], [1, 0, 0, 0, 1, 0, 0]);
 });
