@@ -102,7 +102,7 @@ export function windowsInside(x: Value, kernel: readonly number[], strides: read
 /**
  * The adjoint of `unfoldWindows` (col2im): cols [N*C, kH*kW, Ho, Wo] summed into [N, C, H, W] (the shape
  * of `like`) at x[s*q + k - pad]; overlapping windows add up. Pad, Slice, Transpose, Reshape, Add only:
- * no ScatterElements, whose reduction 'add' WebGPU lacks.
+ * no index tensor is needed (WebGPU's MaxPool cannot output one) and the sums have a fixed order.
  */
 export function foldWindows(cols: Value, like: Value, kernel: readonly number[], strides: readonly number[], pads: readonly number[]): Value {
   const { k, s, size, out, blocks, len } = windows(like, kernel, strides, pads);

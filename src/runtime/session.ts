@@ -1,5 +1,5 @@
-// ONNX Runtime sessions for the CPU execution provider and host tensors in and out.
-// The only module family that imports onnxruntime-node.
+// ONNX Runtime sessions for the CPU execution provider and host tensors in and out (the other EPs:
+// providers.ts). The only module family that imports onnxruntime-node.
 
 import * as ort from 'onnxruntime-node';
 import type { DType, HostArray } from '../onnx/index.ts';
@@ -45,14 +45,24 @@ export function toOrt(t: HostTensor): ort.Tensor {
   return new ort.Tensor(ORT_TYPE[t.dtype], t.data, [...t.dims]);
 }
 
-export function fromOrt(t: ort.Tensor): HostTensor {
-  const dtype = (Object.keys(ORT_TYPE) as DType[]).find((k) => ORT_TYPE[k] === t.type);
-  if (!dtype) throw new Error(`unsupported ORT tensor type ${t.type}`);
-  return { dtype, dims: [...t.dims], data: t.data as HostArray };
+/** Our dtype of an ORT tensor type (without touching its data, which may live on a device). */
+export function dtypeOf(type: ort.Tensor.Type): DType {
+  const dtype = (Object.keys(ORT_TYPE) as DType[]).find((k) => ORT_TYPE[k] === type);
+  if (!dtype) throw new Error(`unsupported ORT tensor type ${type}`);
+  return dtype;
 }
 
-/** Runs a session on host tensors and returns host tensors by output name. */
-export async function runHost(session: ort.InferenceSession, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+export function fromOrt(t: ort.Tensor): HostTensor {
+  return { dtype: dtypeOf(t.type), dims: [...t.dims], data: t.data as HostArray };
+}
+
+/** What `runHost` needs: an ORT session, or any execution provider's StepSession (providers.ts). */
+export interface RunnableSession {
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+}
+
+/** Runs a session on host tensors and returns host tensors by output name (outputs must be on the host). */
+export async function runHost(session: RunnableSession, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
   const out = await session.run(ortFeeds);

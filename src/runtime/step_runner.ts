@@ -1,6 +1,7 @@
 // The host loop of a training step graph (graphs/step.ts): holds params, buffers and optimizer state,
 // feeds them with the batch, `lr` and `step`, and replaces every input `X` by the output `updated.X`.
-// State stays as ORT tensors between steps (no host copy on CPU; a device EP can keep them on device).
+// State stays as ORT tensors between steps: no host copy on CPU; on WebGPU they stay on the device
+// (the session uploads them once and downloads them for `state()`), see webgpu_session.ts.
 
 import { type HostTensor, type SessionOptions, createCpuSession, fromOrt, ort, toOrt } from './session.ts';
 
@@ -11,6 +12,11 @@ export interface StepSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  /** Device copies of the initial state, made once by the runner; absent: state is fed from the host. */
+  upload?(tensors: ReadonlyMap<string, ort.Tensor>): Promise<Map<string, ort.Tensor>>;
+  /** Host copies of tensors the session returned on its device (location other than 'cpu'). */
+  download?(tensors: ReadonlyMap<string, ort.Tensor>): Promise<Map<string, ort.Tensor>>;
+  release?(): Promise<void>;
 }
 
 /** Creates a session for model bytes; one per execution provider. */
@@ -56,8 +62,9 @@ export class StepRunner {
     const orphans = session.outputNames.filter((n) => n.startsWith(UPDATED) && !initial.has(n.slice(UPDATED.length)));
     if (orphans.length > 0) throw new Error(`StepRunner: outputs without a state entry to update: ${orphans.join(', ')}`);
 
-    const current = new Map<string, ort.Tensor>();
+    let current = new Map<string, ort.Tensor>();
     for (const [name, t] of initial) current.set(name, toOrt(t));
+    if (session.upload) current = await session.upload(current);
     return new StepRunner(session, current, options.feeds);
   }
 
@@ -78,11 +85,19 @@ export class StepRunner {
       else ortFeeds[name] = this.current.get(name)!; // checked at creation
     }
     const out = await this.session.run(ortFeeds);
-    const outputs: Record<string, HostTensor> = {};
+    const rest = new Map<string, ort.Tensor>();
     for (const [name, tensor] of Object.entries(out)) {
-      if (name.startsWith(UPDATED)) this.current.set(name.slice(UPDATED.length), tensor);
-      else outputs[name] = await hostTensor(tensor);
+      if (!name.startsWith(UPDATED)) {
+        rest.set(name, tensor);
+        continue;
+      }
+      const key = name.slice(UPDATED.length);
+      const old = this.current.get(key);
+      this.current.set(key, tensor);
+      // Device memory is freed now rather than whenever the garbage collector finalises the old tensor.
+      if (old && old !== tensor && old.location === 'gpu-buffer') old.dispose();
     }
+    const outputs = Object.fromEntries(await this.toHost(rest));
     const loss = outputs.loss;
     if (!loss) throw new Error('StepRunner.run: no loss output');
     return { loss: Number(loss.data[0]), outputs };
@@ -90,15 +105,29 @@ export class StepRunner {
 
   /** The current params, buffers and optimizer state on the host, by input name (for checkpoints). */
   async state(): Promise<Map<string, HostTensor>> {
-    const result = new Map<string, HostTensor>();
-    for (const [name, tensor] of this.current) result.set(name, await hostTensor(tensor));
-    return result;
+    return this.toHost(this.current);
   }
-}
 
-/** A host copy of a tensor that may live on a device; CPU tensors are returned without copying. */
-async function hostTensor(t: ort.Tensor): Promise<HostTensor> {
-  if (t.location === 'cpu') return fromOrt(t);
-  const data = await t.getData();
-  return fromOrt(new ort.Tensor(t.type, data, t.dims));
+  /** Where each held state tensor lives ('cpu', or 'gpu-buffer' on WebGPU), by input name. */
+  locations(): Map<string, ort.Tensor.DataLocation> {
+    return new Map([...this.current].map(([name, t]) => [name, t.location]));
+  }
+
+  /** Frees the held device tensors and the session; the runner is unusable afterwards. */
+  async release(): Promise<void> {
+    for (const t of this.current.values()) if (t.location === 'gpu-buffer') t.dispose();
+    this.current.clear();
+    await this.session.release?.();
+  }
+
+  /** Host copies, keyed as given: CPU tensors without copying, device tensors through the session. */
+  private async toHost(tensors: ReadonlyMap<string, ort.Tensor>): Promise<Map<string, HostTensor>> {
+    const onDevice = new Map([...tensors].filter(([, t]) => t.location !== 'cpu'));
+    let copies = new Map<string, ort.Tensor>();
+    if (onDevice.size > 0) {
+      if (!this.session.download) throw new Error(`StepRunner: ${[...onDevice.keys()].join(', ')} live on the device and the session cannot download them`);
+      copies = await this.session.download(onDevice);
+    }
+    return new Map([...tensors].map(([name, t]) => [name, fromOrt(copies.get(name) ?? t)]));
+  }
 }

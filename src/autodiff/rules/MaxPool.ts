@@ -3,8 +3,9 @@
 // The first maximum (row-major in the window) takes the gradient, the element ORT's Indices output and
 // PyTorch pick on ties; overlapping windows that share a maximum add up in the fold. Only float ops
 // that every execution provider runs on the device: WebGPU's MaxPool has no Indices output ("The
-// Indices output is not supported yet"), which the earlier ScatterElements formulation needed, and it
-// runs int64 Equal/Cast on the CPU, so no ArgMax either (the prefix count is a MatMul).
+// Indices output is not supported yet", onnxruntime-node 1.30), which the earlier ScatterElements
+// formulation routed the gradient through, and WebGPU runs int64 Equal/Cast on the CPU, so no ArgMax
+// either (the count of earlier maxima is a MatMul with a triangular matrix).
 
 import * as b from '../../onnx/index.ts';
 import { GradError } from '../grad_error.ts';

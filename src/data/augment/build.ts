@@ -3,6 +3,8 @@
 //
 //   none         eval: the dataset image as is (resized to size x size if it is not already)
 //   simaugment   the SupCon paper's pipeline (sim_augment.ts)
+//   cropflip     RandomResizedCrop(size, scale 0.35-1) -> flip: SimAugment without the colour operations
+//                and with a gentler crop, for grayscale data and short schedules (the default on Fashion-MNIST)
 //   randaugment  RandomResizedCrop(size, scale 0.2-1) -> flip -> RandAugment(n=2, m=9)
 //   autoaugment  RandomResizedCrop(size, scale 0.2-1) -> flip -> AutoAugment(ImageNet policy)
 // The crop and flip in front of the policies are what torchvision's reference recipes and the
@@ -15,7 +17,7 @@ import { randAugment } from './rand_augment.ts';
 import { simAugment } from './sim_augment.ts';
 import { compose, type Augment } from './types.ts';
 
-export const AUGMENTATIONS = ['none', 'simaugment', 'randaugment', 'autoaugment'] as const;
+export const AUGMENTATIONS = ['none', 'simaugment', 'cropflip', 'randaugment', 'autoaugment'] as const;
 export type AugmentationName = (typeof AUGMENTATIONS)[number];
 
 export function isAugmentationName(name: string): name is AugmentationName {
@@ -28,6 +30,8 @@ export function buildAugmentation(name: AugmentationName, size: number): Augment
       return (img) => resizeImage(img, size);
     case 'simaugment':
       return simAugment({ size });
+    case 'cropflip':
+      return compose(randomResizedCrop({ size, scale: [0.35, 1] }), horizontalFlip(0.5));
     case 'randaugment':
       return compose(randomResizedCrop({ size, scale: [0.2, 1] }), horizontalFlip(0.5), randAugment({ n: 2, m: 9 }));
     case 'autoaugment':
