@@ -1,7 +1,7 @@
 // `eval <run>`: test accuracy, per-class accuracy and kNN accuracy of a finished run.
 
-import { Command } from 'commander';
-import { cpuSessionFactory } from '../runtime/step_runner.ts';
+import { Command, Option } from 'commander';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, sessionFactory } from '../runtime/providers.ts';
 import { evaluateRun } from '../train/eval_run.ts';
 import { positiveNumber } from './train_options.ts';
 
@@ -10,10 +10,11 @@ export function evalCommand(): Command {
     .description("evaluate a finished run's final weights on its test split")
     .argument('<run>', 'run folder (artifacts/runs/<name>)')
     .option('--dataset <spec>', 'another dataset with the same classes')
+    .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
     .option('--threads <n>', 'ONNX Runtime threads (default all cores)', positiveNumber)
     .option('--json', 'print JSON')
-    .action(async (run: string, flags: { dataset?: string; threads?: number; json?: boolean }) => {
-      const r = await evaluateRun(run, cpuSessionFactory({ threads: flags.threads ?? 0 }), flags.dataset);
+    .action(async (run: string, flags: { dataset?: string; ep: ExecutionProvider; threads?: number; json?: boolean }) => {
+      const r = await evaluateRun(run, sessionFactory(flags.ep, { threads: flags.threads ?? 0 }), flags.dataset);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ENCODER_NAMES } from '../../graphs/encoders/index.ts';
 import { AUGMENTATIONS, isAugmentationName, type AugmentationName } from '../data/index.ts';
 import { type OptimizerKind, type ScheduleConfig, defaultOptimizer } from '../optim/index.ts';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
 import { type TrainConfig, defaultTrainConfig, mergeConfig } from '../train/config.ts';
 
 export const METHODS = ['supcon', 'simclr', 'max-margin', 'ce'] as const;
@@ -53,6 +54,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--augment <aug>', `stage-2 / baseline augmentation (default ${d.baseline.augmentation})`, augmentations)
     .option('--seed <n>', `seed (default ${d.seed})`, positiveNumber)
     .option('--workers <n>', `data-loader worker threads (default ${d.workers})`, positiveNumber)
+    .addOption(new Option('--ep <provider>', 'execution provider (default cpu)').choices(EXECUTION_PROVIDERS))
     .option('--threads <n>', 'ONNX Runtime threads (default all cores)', positiveNumber)
     .option('--checkpoint-every <n>', `steps between checkpoints (default ${d.checkpointEvery})`, positiveNumber)
     .option('--max-steps-per-epoch <n>', 'cap steps per epoch, for smoke runs', positiveNumber)
@@ -82,6 +84,7 @@ export interface TrainFlags {
   augment?: AugmentationName[];
   seed?: number;
   workers?: number;
+  ep?: ExecutionProvider;
   threads?: number;
   checkpointEvery?: number;
   maxStepsPerEpoch?: number;
@@ -136,6 +139,7 @@ export function applyTrainFlags(base: TrainConfig, f: Partial<TrainFlags>): Trai
   if (f.augment) config.baseline.augmentation = config.stage2.augmentation = f.augment[0]!;
   if (f.seed !== undefined) config.seed = f.seed;
   if (f.workers !== undefined) config.workers = f.workers;
+  if (f.ep) config.ep = f.ep;
   if (f.threads !== undefined) config.threads = f.threads;
   if (f.checkpointEvery !== undefined) config.checkpointEvery = f.checkpointEvery;
   if (f.maxStepsPerEpoch !== undefined) config.maxStepsPerEpoch = f.maxStepsPerEpoch;

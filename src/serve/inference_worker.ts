@@ -47,7 +47,7 @@ async function runBatch(runner: ModelRunner, tasks: readonly Task[]): Promise<Ta
 const init = workerData as WorkerInit;
 let runner: ModelRunner;
 try {
-  runner = await ModelRunner.load(init.modelPath, { threads: init.threads });
+  runner = await ModelRunner.load(init.modelPath, { threads: init.threads, ep: init.ep });
   post({ type: 'ready', metadata: runner.metadata });
 } catch (err) {
   post({ type: 'init_error', message: message(err) });

@@ -3,7 +3,10 @@
 // each server worker (one runner, one ORT session per worker thread).
 
 import { decodeImage } from '../data/decode.ts';
-import { createCpuSession, runHost, type ort } from '../runtime/session.ts';
+import { readFile } from 'node:fs/promises';
+import { type ExecutionProvider, sessionFactory } from '../runtime/providers.ts';
+import { runHost } from '../runtime/session.ts';
+import type { StepSession } from '../runtime/step_runner.ts';
 import type { ModelMetadata } from '../export/metadata.ts';
 import { type Prediction, topK, writeChw } from '../export/preprocess.ts';
 import { readExportedModel } from '../export/read_model.ts';
@@ -11,6 +14,8 @@ import { readExportedModel } from '../export/read_model.ts';
 export interface RunnerOptions {
   /** ORT intra-op threads per session (0 = ORT's default: all cores). */
   threads?: number;
+  /** Execution provider (default cpu). */
+  ep?: ExecutionProvider;
   /** Also load the embedding model (default true). */
   embedding?: boolean;
 }
@@ -18,16 +23,16 @@ export interface RunnerOptions {
 export class ModelRunner {
   private constructor(
     readonly metadata: ModelMetadata,
-    private readonly classifier: ort.InferenceSession,
-    private readonly embedder: ort.InferenceSession | undefined,
+    private readonly classifier: StepSession,
+    private readonly embedder: StepSession | undefined,
   ) {}
 
   /** `path`: model.onnx or the export folder. */
   static async load(path: string, options: RunnerOptions = {}): Promise<ModelRunner> {
     const files = await readExportedModel(path);
-    const threads = { threads: options.threads ?? 0 };
-    const classifier = await createCpuSession(files.classifier, threads);
-    const embedder = options.embedding === false ? undefined : await createCpuSession(files.embeddingPath, threads);
+    const create = sessionFactory(options.ep ?? 'cpu', { threads: options.threads ?? 0 });
+    const classifier = await create(files.classifier);
+    const embedder = options.embedding === false ? undefined : await create(new Uint8Array(await readFile(files.embeddingPath)));
     return new ModelRunner(files.metadata, classifier, embedder);
   }
 
@@ -56,7 +61,7 @@ export class ModelRunner {
     return out;
   }
 
-  private async run(session: ort.InferenceSession, images: readonly Float32Array[], output: string): Promise<Float32Array> {
+  private async run(session: StepSession, images: readonly Float32Array[], output: string): Promise<Float32Array> {
     const { channels: c, inputSize: s } = this.metadata;
     const out = await runHost(session, { image: { dtype: 'float32', dims: [images.length, c, s, s], data: this.batch(images) } });
     const t = out[output];
@@ -85,7 +90,7 @@ export class ModelRunner {
   }
 
   async release(): Promise<void> {
-    await this.classifier.release();
-    await this.embedder?.release();
+    await this.classifier.release?.();
+    await this.embedder?.release?.();
   }
 }

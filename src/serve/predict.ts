@@ -1,6 +1,7 @@
 // `predict`: classify image files and folders with an exported model, printing top-k as a table or JSON.
 // Files that do not decode are reported with their reason; they never stop the run.
 
+import type { ExecutionProvider } from '../runtime/providers.ts';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecodeError } from '../data/errors.ts';
@@ -20,6 +21,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** ORT intra-op threads (default: ORT's choice). */
   threads?: number;
+  /** Execution provider (default cpu). */
+  ep?: ExecutionProvider;
 }
 
 export interface PredictReport {
@@ -61,7 +64,7 @@ export async function collectInputs(inputs: readonly string[]): Promise<{ files:
 }
 
 export async function predict(options: PredictOptions): Promise<PredictReport> {
-  const runner = await ModelRunner.load(options.model, { embedding: false, ...(options.threads === undefined ? {} : { threads: options.threads }) });
+  const runner = await ModelRunner.load(options.model, { embedding: false, ep: options.ep ?? 'cpu', ...(options.threads === undefined ? {} : { threads: options.threads }) });
   try {
     const { files, missing } = await collectInputs(options.inputs);
     const k = options.topK ?? 5;

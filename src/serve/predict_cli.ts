@@ -1,6 +1,7 @@
 // The `predict` command: parse, call predict(), print. Shared by scripts/predict.ts and src/cli.
 
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
 import { formatTable, predict } from './predict.ts';
 
 export function positiveInt(value: string): number {
@@ -16,9 +17,10 @@ export function predictCommand(): Command {
     .requiredOption('-m, --model <path>', 'exported model.onnx or its folder')
     .option('-k, --top-k <n>', 'classes shown per image', positiveInt, 5)
     .option('--batch-size <n>', 'images per ONNX Runtime run', positiveInt, 32)
+    .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInt)
     .option('--json', 'print JSON instead of a table')
-    .action(async (inputs: string[], opts: { model: string; topK: number; batchSize: number; threads?: number; json?: boolean }) => {
+    .action(async (inputs: string[], opts: { model: string; topK: number; batchSize: number; ep: ExecutionProvider; threads?: number; json?: boolean }) => {
       let report;
       try {
         report = await predict({
@@ -26,6 +28,7 @@ export function predictCommand(): Command {
           inputs,
           topK: opts.topK,
           batchSize: opts.batchSize,
+          ep: opts.ep,
           ...(opts.threads === undefined ? {} : { threads: opts.threads }),
         });
       } catch (err) {

@@ -1,6 +1,7 @@
 // The `serve` command: parse, start the server, shut down gracefully on SIGINT / SIGTERM.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
 import { availableParallelism } from 'node:os';
 import { createInferenceServer } from './http_server.ts';
 import { positiveInt } from './predict_cli.ts';
@@ -11,6 +12,7 @@ interface ServeFlags {
   host: string;
   workers: number;
   threads: number;
+  ep: ExecutionProvider;
   maxBytes: number;
   maxBatch: number;
   topK: number;
@@ -24,6 +26,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     // Default: one worker per two cores, one ORT thread each, so workers never fight for cores.
     .option('-w, --workers <n>', 'inference worker threads', positiveInt, Math.max(1, Math.floor(availableParallelism() / 2)))
+    .addOption(new Option('--ep <provider>', 'execution provider of the workers').choices(EXECUTION_PROVIDERS).default('cpu'))
     .option('--threads <n>', 'ONNX Runtime threads per worker', positiveInt, 1)
     .option('--max-bytes <n>', 'largest request body in bytes (413 above)', positiveInt, 10 * 1024 * 1024)
     .option('--max-batch <n>', 'most queued requests one worker answers in one run', positiveInt, 16)
@@ -36,6 +39,7 @@ export function serveCommand(): Command {
           modelPath: f.model,
           workers: f.workers,
           threadsPerWorker: f.threads,
+          ep: f.ep,
           maxBytes: f.maxBytes,
           maxBatch: f.maxBatch,
           topK: f.topK,

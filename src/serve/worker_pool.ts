@@ -3,6 +3,7 @@
 // A worker that dies fails its in-flight tasks and is replaced.
 
 import { Worker } from 'node:worker_threads';
+import type { ExecutionProvider } from '../runtime/providers.ts';
 import type { ModelMetadata } from '../export/metadata.ts';
 import type { FromWorker, Task, TaskKind, TaskResult, ToWorker, WorkerInit } from './worker_protocol.ts';
 
@@ -12,6 +13,8 @@ export interface PoolOptions {
   workers?: number;
   /** ORT intra-op threads per worker (default 1: workers x threads should not exceed the cores). */
   threadsPerWorker?: number;
+  /** Execution provider of the workers' sessions (default cpu). */
+  ep?: ExecutionProvider;
   /** Most tasks one worker answers in one run (default 16). */
   maxBatch?: number;
 }
@@ -41,7 +44,7 @@ export class InferencePool {
   ) {}
 
   static async start(options: PoolOptions): Promise<InferencePool> {
-    const opts: Required<PoolOptions> = { workers: 2, threadsPerWorker: 1, maxBatch: 16, ...options };
+    const opts: Required<PoolOptions> = { workers: 2, threadsPerWorker: 1, maxBatch: 16, ep: 'cpu', ...options };
     const spawned = await Promise.allSettled(Array.from({ length: Math.max(1, opts.workers) }, () => spawn(opts)));
     const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const ready = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -120,7 +123,7 @@ export class InferencePool {
 
 /** Starts one worker and waits for its sessions to load. */
 function spawn(opts: Required<PoolOptions>): Promise<{ worker: Worker; metadata: ModelMetadata }> {
-  const init: WorkerInit = { modelPath: opts.modelPath, threads: opts.threadsPerWorker };
+  const init: WorkerInit = { modelPath: opts.modelPath, threads: opts.threadsPerWorker, ep: opts.ep };
   const worker = new Worker(WORKER_URL, { workerData: init });
   return new Promise((resolve, reject) => {
     const onMessage = (msg: FromWorker): void => {

@@ -1,5 +1,7 @@
 // Messages between the server's main thread and its inference workers.
 
+import type { ExecutionProvider } from '../runtime/providers.ts';
+
 import type { ModelMetadata } from '../export/metadata.ts';
 import type { Prediction } from '../export/preprocess.ts';
 
@@ -8,6 +10,7 @@ export interface WorkerInit {
   modelPath: string;
   /** ORT intra-op threads of this worker's sessions. */
   threads: number;
+  ep: ExecutionProvider;
 }
 
 export type TaskKind = 'predict' | 'embed';

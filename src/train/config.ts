@@ -4,6 +4,7 @@
 import { type ModelConfig, defaultModelConfig } from '../../graphs/config.ts';
 import type { AugmentationName } from '../data/index.ts';
 import type { ScheduleConfig } from '../optim/index.ts';
+import type { ExecutionProvider } from '../runtime/providers.ts';
 
 export interface StageConfig {
   epochs: number;
@@ -47,6 +48,8 @@ export interface TrainConfig {
   seed: number;
   /** Data-loader worker threads (0 = inline). */
   workers: number;
+  /** Execution provider of every session: cpu, cuda, webgpu or wasm. */
+  ep: ExecutionProvider;
   /** ONNX Runtime intra-op threads (0 = all cores). */
   threads: number;
   /** Checkpoint every this many steps, and at every epoch end. */
@@ -75,6 +78,7 @@ export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
     eval: { knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
     seed: 0,
     workers: 1,
+    ep: 'cpu',
     threads: 0,
     checkpointEvery: 200,
     maxStepsPerEpoch: 0,

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type MeanStd, computeMeanStd, openDataset } from '../data/index.ts';
-import { cpuSessionFactory, type SessionFactory } from '../runtime/step_runner.ts';
+import { checkExecutionProvider, sessionFactory } from '../runtime/providers.ts';
+import type { SessionFactory } from '../runtime/step_runner.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import { writeFileAtomic } from './atomic_write.ts';
 import { type StageName, type StageSummary, loadCheckpoint, loadWeights, saveWeights } from './checkpoint.ts';
@@ -54,6 +55,7 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
     throw new Error(`${runDir} already holds a run: pass --resume to continue it, or choose another --name`);
   }
   const config = checkpoint?.manifest.config ?? requested;
+  if (!options.sessions) await checkExecutionProvider(config.ep, { threads: config.threads });
   mkdirSync(runDir, { recursive: true });
   writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
@@ -68,7 +70,7 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
   const ctx: RunContext = {
     config, runDir, log,
     data: { train: opened.train, test: opened.test, norm },
-    sessions: options.sessions ?? cpuSessionFactory({ threads: config.threads }),
+    sessions: options.sessions ?? sessionFactory(config.ep, { threads: config.threads }),
     finished: { ...(checkpoint?.manifest.finished ?? {}) },
     resume: checkpoint,
     elapsedBefore: checkpoint?.manifest.elapsedSeconds ?? 0,
