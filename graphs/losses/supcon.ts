@@ -1,7 +1,7 @@
 // The SupCon loss L_out (Khosla et al. 2020, eq. 2) exactly as SupContrast's `SupConLoss`, and SimCLR's
 // NT-Xent as the same loss with every sample its own class. For anchor i over the contrast set:
 //   L_i = -(tau / base_tau) * 1/|P(i)| * sum_{p in P(i)} log( exp(z_i.z_p/tau) / sum_{a != i} exp(z_i.z_a/tau) )
-// The row max is subtracted under stopGradient (it cancels in the log-ratio). Anchors with no positive
+// The row max (over a != i) is subtracted under stopGradient (it cancels in the log-ratio). Anchors with no positive
 // (possible with one view) are excluded: the loss is the mean of L_i over anchors with |P(i)| > 0.
 
 import * as b from '../../src/onnx/index.ts';
@@ -37,11 +37,15 @@ export function supConViewMajor(z: Value, views: number, labels: Value | undefin
   const anchors = all ? z : b.slice(z, [0], [n], [0]); // [A, D]: view 0 of each sample in 'one' mode
 
   const logits = b.mul(b.matmul(anchors, b.transpose(z, [1, 0])), 1 / tau); // [A, M]
-  const shifted = b.sub(logits, b.reduceMax(b.stopGradient(logits), [1], true));
   const notSelf = offDiagonalMask(g, anchorCount, m, z.dtype); // [A, M], 0 at (i, i)
+  // Any per-row constant cancels in the log-ratio; SupContrast's row max includes the self-similarity,
+  // ours skips it, so that the denominator is >= 1 and cannot underflow to log(0) at small tau. The self
+  // term is then masked before exp (exp(-1e9) = 0) rather than after, where exp could overflow.
+  const selfPenalty = b.mul(b.sub(notSelf, 1), 1e9); // [A, M]: -1e9 at (i, i), 0 elsewhere
+  const shifted = b.sub(logits, b.reduceMax(b.add(b.stopGradient(logits), selfPenalty), [1], true));
   const positives = b.mul(sameLabelMask(anchorLabels, contrastLabels, z.dtype), notSelf); // [A, M]
 
-  const denominator = b.reduceSum(b.mul(b.exp(shifted), notSelf), [1], true); // [A, 1]
+  const denominator = b.reduceSum(b.exp(b.add(shifted, selfPenalty)), [1], true); // [A, 1], sum over a != i
   const logProb = b.sub(shifted, b.log(denominator)); // [A, M]
   const positiveCount = b.reduceSum(positives, [1]); // [A]
   const meanLogProbPos = b.div(b.reduceSum(b.mul(positives, logProb), [1]), b.max(positiveCount, 1)); // [A]
