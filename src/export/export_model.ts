@@ -2,9 +2,9 @@
 // model (`image` -> `embedding`), both with the weights frozen into initializers and the metadata in
 // metadata_props, plus the `model.json` sidecar. Only ai.onnx ops; checked before anything is written.
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serialize, type Value } from '../onnx/index.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { ModelConfig } from '../../graphs/config.ts';
 import { encoder as graphsEncoder, type EncoderConfig } from '../../graphs/encoders/index.ts';
 import { checkModel, type CheckOptions, type CheckReport } from './check_model.ts';
@@ -99,11 +99,6 @@ export interface ExportResult extends ExportedModels {
   checks: { classifier: CheckReport; embedding: CheckReport };
 }
 
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
 
 /**
  * Builds, checks (structure; + onnxruntime-node and onnxruntime-web WASM unless `check` is false) and
@@ -115,11 +110,10 @@ export async function exportModel(spec: ExportSpec & { outDir: string; check?: C
   // `check: false` skips only loading the models in onnxruntime-node and -web.
   const checkOptions = spec.check === false ? { runtimes: [] } : spec.check;
   const checks = { classifier: await checkModel(models.classifier, checkOptions), embedding: await checkModel(models.embedding, checkOptions) };
-  await mkdir(spec.outDir, { recursive: true });
   const paths = { classifier: join(spec.outDir, MODEL_FILE), embedding: join(spec.outDir, EMBEDDING_FILE), sidecar: join(spec.outDir, SIDECAR_FILE) };
-  await writeAtomic(paths.classifier, models.classifier);
-  await writeAtomic(paths.embedding, models.embedding);
-  await writeAtomic(paths.sidecar, `${JSON.stringify(models.metadata, null, 2)}\n`);
+  writeFileAtomic(paths.classifier, models.classifier);
+  writeFileAtomic(paths.embedding, models.embedding);
+  writeFileAtomic(paths.sidecar, `${JSON.stringify(models.metadata, null, 2)}\n`);
   return { ...models, paths, checks };
 }
 

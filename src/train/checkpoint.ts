@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostTensor } from '../runtime/session.ts';
-import { writeFileAtomic } from './atomic_write.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { TrainConfig } from './config.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 

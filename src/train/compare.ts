@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ResultRow, writeResultsTable } from '../report/index.ts';
-import { writeFileAtomic } from './atomic_write.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
 import { CHECKPOINT_FILE } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { resultRow, runTraining } from './pipeline.ts';

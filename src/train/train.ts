@@ -8,7 +8,7 @@ import { type MeanStd, computeMeanStd, openDataset } from '../data/index.ts';
 import { checkExecutionProvider, sessionFactory } from '../runtime/providers.ts';
 import type { SessionFactory } from '../runtime/step_runner.ts';
 import type { HostTensor } from '../runtime/session.ts';
-import { writeFileAtomic } from './atomic_write.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
 import { type StageName, type StageSummary, loadCheckpoint, loadWeights, saveWeights } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { trainBaseline } from './baseline.ts';

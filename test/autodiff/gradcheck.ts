@@ -6,6 +6,13 @@ import * as b from '../../src/onnx/index.ts';
 import type { DType, Graph, Value } from '../../src/onnx/index.ts';
 import { grad } from '../../src/autodiff/index.ts';
 import { createCpuSession, runHost, type HostTensor } from '../../src/runtime/session.ts';
+import { Rng } from '../../src/data/rng.ts';
+
+/** Seeded uniform [0, 1) numbers from the project's own generator. */
+export function seeded(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
+}
 
 export interface CheckInput {
   shape: number[];
@@ -34,16 +41,6 @@ export interface CheckResult {
   ops: Set<string>;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Built {
   vjp: (xs: number[][], cot: number[]) => Promise<{ y: number[]; grads: number[][] }>;
@@ -109,7 +106,7 @@ function defaults(spec: CheckSpec): { eps: number; rtol: number; atol: number } 
 /** Directional check: <t, VJP(c)> against <c, (f(x + eps t) - f(x - eps t)) / 2 eps>, three random pairs. */
 export async function checkVjp(spec: CheckSpec): Promise<CheckResult> {
   const { eps, rtol, atol } = defaults(spec);
-  const rand = mulberry(spec.seed ?? 1234);
+  const rand = seeded(spec.seed ?? 1234);
   const built = await build(spec);
   const x = initialValues(spec, rand);
   let worst = 0;
@@ -130,7 +127,7 @@ export async function checkVjp(spec: CheckSpec): Promise<CheckResult> {
 /** Full Jacobian check on tiny shapes: every row by VJP with a unit cotangent, every column by differences. */
 export async function checkJacobian(spec: CheckSpec): Promise<CheckResult> {
   const { eps, rtol, atol } = defaults(spec);
-  const rand = mulberry(spec.seed ?? 4321);
+  const rand = seeded(spec.seed ?? 4321);
   const built = await build(spec);
   const x = initialValues(spec, rand);
   const active = spec.inputs.map((inp, i) => ({ inp, i })).filter(({ inp }) => !inp.constant);

@@ -118,17 +118,7 @@ export function numericGrad(f: (z: Matrix) => number, z: Matrix, eps = 1e-6): Ma
   );
 }
 
-/** Seeded uniform [0, 1) generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from '../autodiff/gradcheck.ts';
 
 /** rows x dim Gaussian-ish rows, L2-normalised. */
 export function unitRows(rows: number, dim: number, rand: () => number): Matrix {

@@ -1,16 +1,16 @@
 // Data-pipeline throughput (not a test): Fashion-MNIST and, when unpacked, CIFAR-10 JPEG folders.
-//   node --import ./scripts/register-ts.mjs test/data/bench_loader.ts [cifarRoot] [batches]
-// CIFAR-10: tar xzf /work/shared/datasets/cifar10-jpg.tar.gz -C /tmp  (never into the repo).
+//   node --import ./scripts/register-ts.mjs bench/loader.ts [cifarRoot] [batches]
+// cifarRoot: CIFAR-10 as JPEG files in {train,test}/<class>/, unpacked outside the repository.
 
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Dataset } from '../../src/data/dataset.ts';
-import { loadFashionMnist } from '../../src/data/fashion_mnist.ts';
-import { loadImageFolder } from '../../src/data/image_folder.ts';
-import { DataLoader, measureLoader } from '../../src/data/loader.ts';
-import { computeMeanStd } from '../../src/data/normalize.ts';
+import type { Dataset } from '../src/data/dataset.ts';
+import { loadFashionMnist } from '../src/data/fashion_mnist.ts';
+import { loadImageFolder } from '../src/data/image_folder.ts';
+import { DataLoader, measureLoader } from '../src/data/loader.ts';
+import { computeMeanStd } from '../src/data/normalize.ts';
 
 const cifarRoot = process.argv[2] ?? '/tmp/cifar10-jpg';
 const batches = Number(process.argv[3] ?? 60);
