@@ -3,7 +3,7 @@
 //
 //   none         eval: the dataset image as is (resized to size x size if it is not already)
 //   simaugment   the SupCon paper's pipeline (sim_augment.ts)
-//   cropflip     RandomResizedCrop(size, scale 0.35-1) -> flip: SimAugment without the colour operations
+//   cropflip     RandomResizedCrop(size, scale 0.5-1) -> flip: SimAugment without the colour operations
 //                and with a gentler crop, for grayscale data and short schedules (the default on Fashion-MNIST)
 //   randaugment  RandomResizedCrop(size, scale 0.2-1) -> flip -> RandAugment(n=2, m=9)
 //   autoaugment  RandomResizedCrop(size, scale 0.2-1) -> flip -> AutoAugment(ImageNet policy)
@@ -31,7 +31,7 @@ export function buildAugmentation(name: AugmentationName, size: number): Augment
     case 'simaugment':
       return simAugment({ size });
     case 'cropflip':
-      return compose(randomResizedCrop({ size, scale: [0.35, 1] }), horizontalFlip(0.5));
+      return compose(randomResizedCrop({ size, scale: [0.5, 1] }), horizontalFlip(0.5));
     case 'randaugment':
       return compose(randomResizedCrop({ size, scale: [0.2, 1] }), horizontalFlip(0.5), randAugment({ n: 2, m: 9 }));
     case 'autoaugment':
