@@ -9,7 +9,7 @@ import type { SessionFactory } from '../runtime/step_runner.ts';
 import { loadWeights } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
-import { confusionMatrix, knnAccuracy } from './knn.ts';
+import { confusionMatrix, knnAccuracy } from './eval_metrics.ts';
 import { MetricsLog } from './metrics_log.ts';
 import { type RunContext, stageModel } from './run_context.ts';
 import { testAccuracy } from './stage2.ts';

@@ -9,7 +9,7 @@ import type { HostTensor } from '../runtime/session.ts';
 import { StepRunner } from '../runtime/step_runner.ts';
 import type { StageSummary } from './checkpoint.ts';
 import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
-import { knnAccuracy } from './knn.ts';
+import { knnAccuracy } from './eval_metrics.ts';
 import { loaderBatches } from './feeds.ts';
 import { runStageLoop } from './loop.ts';
 import { type RunContext, cappedSteps, checkpointNow, pickState, resumeFor, stageModel } from './run_context.ts';

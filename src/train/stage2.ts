@@ -11,7 +11,7 @@ import { StepRunner } from '../runtime/step_runner.ts';
 import type { StageSummary } from './checkpoint.ts';
 import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
 import { loaderBatches } from './feeds.ts';
-import { accuracy, predictions } from './knn.ts';
+import { accuracy, predictions } from './eval_metrics.ts';
 import { type StageLoopSpec, type StepBatch, runStageLoop } from './loop.ts';
 import { type RunContext, cappedSteps, checkpointNow, resumeFor, stageModel } from './run_context.ts';
 

@@ -18,7 +18,7 @@ import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
 import { type RunContext, checkpointNow, elapsedSeconds, stageModel } from './run_context.ts';
 import { trainStage1 } from './stage1.ts';
 import { type TestResult, testAccuracy, trainStage2 } from './stage2.ts';
-import { confusionMatrix } from './knn.ts';
+import { confusionMatrix } from './eval_metrics.ts';
 
 export interface TrainOptions {
   /** Default: artifacts/runs/<config.name>. */

@@ -1,4 +1,4 @@
-// Evaluation of embeddings without training anything: weighted k-nearest-neighbour accuracy (cosine
+// Evaluation metrics on the host: weighted k-nearest-neighbour accuracy (cosine
 // similarity, votes weighted by exp(sim / 0.07), as in the instance-discrimination literature), and
 // accuracy of a linear classifier applied on the host.
 
