@@ -3,17 +3,16 @@
 // few small matrix products; with augmentation each step runs the frozen encoder on fresh views.
 
 import { buildEmbed, buildLogits, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
-import { serializeStep } from '../../graphs/step.ts';
 import { DataLoader, Rng } from '../data/index.ts';
-import { initialState } from '../runtime/init.ts';
 import type { HostTensor } from '../runtime/session.ts';
-import { StepRunner } from '../runtime/step_runner.ts';
+import type { StepRunner } from '../runtime/step_runner.ts';
 import type { StageSummary } from './checkpoint.ts';
 import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
 import { loaderBatches } from './feeds.ts';
 import { accuracy, predictions } from './eval_metrics.ts';
-import { type StageLoopSpec, type StepBatch, runStageLoop } from './loop.ts';
-import { type RunContext, cappedSteps, checkpointNow, resumeFor, stageModel } from './run_context.ts';
+import type { StageLoopSpec, StepBatch } from './loop.ts';
+import { type RunContext, cappedSteps, stageModel } from './run_context.ts';
+import { runStage } from './run_stage.ts';
 
 type Batches = StageLoopSpec['batches'];
 
@@ -75,52 +74,38 @@ export async function trainStage2(ctx: RunContext, encoderState: ReadonlyMap<str
   const { config, data } = ctx;
   const stage = config.stage2;
   const model = stageModel(ctx, stage.batchSize);
-  const precompute = stage.augmentation === 'none';
-  const built = precompute ? buildStage2Features(model) : buildStage2(model);
-  const resume = resumeFor(ctx, 'stage2');
-  const state = resume?.state ?? initialState(built.params.list, built.optimizerState, config.seed + 7);
-  if (!resume) for (const p of built.params.list) if (p.name.startsWith('encoder.')) state.set(p.name, encoderState.get(p.name)!);
-  const runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: [precompute ? 'features' : 'images', 'labels'], session: ctx.sessions });
-  const withEncoder = async (): Promise<Map<string, HostTensor>> => new Map([...encoderState, ...(await runner.state())]);
+  const classes = data.train.classes.length;
+  const common = { stage: 'stage2' as const, config: stage, seed: config.seed + 7, carried: encoderState };
+  const withEncoder = async (r: StepRunner): Promise<Map<string, HostTensor>> => new Map([...encoderState, ...(await r.state())]);
 
-  let batches: Batches;
-  let stepsPerEpoch: number;
-  let evaluate: () => Promise<Record<string, number>>;
-  let loader: DataLoader | undefined;
-  if (precompute) {
+  if (stage.augmentation === 'none') {
     process.stderr.write('stage2: computing encoder features of the train and test splits\n');
     const embed = await EvalModel.create(buildEmbed(model), encoderState, ctx.sessions);
     const all = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
     const train = await runOverDataset(embed, data.train, all(data.train.length), data.norm);
     const test = await runOverDataset(embed, data.test, all(data.test.length), data.norm);
     const { data: trainFeatures, dim } = train.outputs.embedding!;
-    batches = featureBatches(trainFeatures, dim, train.labels, stage.batchSize, config.seed + 3);
-    stepsPerEpoch = cappedSteps(ctx, Math.floor(data.train.length / stage.batchSize), stage.batchSize);
-    evaluate = async () => ({ test_accuracy: linearAccuracy(await runner.state(), test.outputs.embedding!.data, dim, test.labels, data.train.classes.length) });
-  } else {
-    const l = new DataLoader(data.train, {
-      batchSize: stage.batchSize, seed: config.seed + 3, views: [stage.augmentation], mean: data.norm.mean, std: data.norm.std, workers: config.workers,
+    const { summary, runner } = await runStage(ctx, {
+      ...common, built: buildStage2Features(model), feeds: ['features', 'labels'],
+      stepsPerEpoch: cappedSteps(ctx, Math.floor(data.train.length / stage.batchSize), stage.batchSize),
+      batches: featureBatches(trainFeatures, dim, train.labels, stage.batchSize, config.seed + 3),
+      evaluate: async (r) => ({ test_accuracy: linearAccuracy(await r.state(), test.outputs.embedding!.data, dim, test.labels, classes) }),
     });
-    loader = l;
-    batches = loaderBatches(l, data.train);
-    stepsPerEpoch = cappedSteps(ctx, l.batchesPerEpoch(), stage.batchSize);
-    evaluate = async () => ({ test_accuracy: (await testAccuracy(ctx, await withEncoder())).accuracy });
+    return { summary, state: await withEncoder(runner) };
   }
 
+  const loader = new DataLoader(data.train, {
+    batchSize: stage.batchSize, seed: config.seed + 3, views: [stage.augmentation], mean: data.norm.mean, std: data.norm.std, workers: config.workers,
+  });
   try {
-    const result = await runStageLoop({
-      stage: 'stage2', runner, epochs: stage.epochs, stepsPerEpoch, batches, baseLr: stage.lr, schedule: stage.schedule,
-      start: resume?.manifest.position ?? { stage: 'stage2', epoch: 0, batch: 0, step: 0 },
-      log: ctx.log, checkpointEvery: config.checkpointEvery,
-      checkpoint: async (position) => checkpointNow(ctx, await runner.state(), position),
-      evaluate,
+    const { summary, runner } = await runStage(ctx, {
+      ...common, built: buildStage2(model), feeds: ['images', 'labels'],
+      stepsPerEpoch: cappedSteps(ctx, loader.batchesPerEpoch(), stage.batchSize),
+      batches: loaderBatches(loader, data.train),
+      evaluate: async (r) => ({ test_accuracy: (await testAccuracy(ctx, await withEncoder(r))).accuracy }),
     });
-    const summary: StageSummary = {
-      stage: 'stage2', epochs: stage.epochs, steps: result.steps, finalLoss: result.finalLoss, seconds: result.seconds,
-      imagesPerSecond: result.imagesPerSecond, metrics: { ...result.lastEval, step_images_per_s: result.stepImagesPerSecond },
-    };
-    return { summary, state: await withEncoder() };
+    return { summary, state: await withEncoder(runner) };
   } finally {
-    await loader?.close();
+    await loader.close();
   }
 }
