@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { predictCommand } from '../serve/predict_cli.ts';
 import { serveCommand } from '../serve/serve_cli.ts';
 import { webCommand } from '../../web/web_cli.ts';
+import { buildGraphCommand } from './build_graph_command.ts';
 import { compareCommand } from './compare_command.ts';
 import { evalCommand } from './eval_command.ts';
 import { experimentCommand } from './experiment_command.ts';
@@ -20,6 +21,7 @@ export function cli(): Command {
     .addCommand(experimentCommand())
     .addCommand(exportCommand())
     .addCommand(reportCommand())
+    .addCommand(buildGraphCommand())
     .addCommand(predictCommand())
     .addCommand(serveCommand())
     .addCommand(webCommand());
