@@ -22,9 +22,9 @@ const NAME = 'fashion-mnist-supcon';
 export function mainJobConfig(name: string): TrainConfig {
   return mergeConfig(defaultTrainConfig({ name }), {
     model: { width: 16 },
-    stage1: { epochs: 4, batchSize: 128, lr: 0.05, views: ['cropflip', 'cropflip'] },
-    stage2: { epochs: 20, batchSize: 256 },
-    baseline: { epochs: 4, batchSize: 128, lr: 0.05, augmentation: 'cropflip' },
+    stage1: { epochs: 4, batchSize: 128, lr: 0.1, views: ['cropflip', 'cropflip'] },
+    stage2: { epochs: 20, batchSize: 128 },
+    baseline: { epochs: 4, batchSize: 128, lr: 0.1, augmentation: 'cropflip' },
   });
 }
 
