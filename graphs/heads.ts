@@ -35,11 +35,6 @@ export function projectionHead(ctx: LayerContext, features: Value, dim: number, 
   }
 }
 
-/** Output dimension of the projection (the embedding the contrastive loss sees). */
-export function projectionDim(dim: number, cfg: HeadConfig): number {
-  return cfg.kind === 'none' ? dim : cfg.featDim;
-}
-
 /** features [N, dim] -> logits [N, numClasses]. */
 export function linearClassifier(ctx: LayerContext, features: Value, dim: number, numClasses: number): Value {
   return linear(ctx, 'classifier', features, dim, numClasses);

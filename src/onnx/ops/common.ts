@@ -31,7 +31,3 @@ export function emit<P extends OpType>(
   if (!out) throw new GraphError(`${op}: no output`);
   return out;
 }
-
-export function expectDType(op: string, v: Value, allowed: readonly DType[]): void {
-  if (!allowed.includes(v.dtype)) throw new GraphError(`${op}: input ${v} must be one of ${allowed.join(', ')}`);
-}
