@@ -1,7 +1,8 @@
-// Building blocks shared by the model family: conv, batch norm (training mode composed from primitives,
-// so its gradient comes from the primitive rules), linear. Shapes are NCHW.
+// Building blocks shared by the model family: conv, batch norm (training mode: primitives with one
+// closed-form gradient, src/autodiff/fused/batch_norm_training.ts), linear. Shapes are NCHW.
 
 import * as b from '../src/onnx/index.ts';
+import { batchNormTraining } from '../src/autodiff/index.ts';
 import type { Value } from '../src/onnx/index.ts';
 import type { Params } from './params.ts';
 
@@ -52,18 +53,10 @@ export function batchNorm2d(ctx: LayerContext, name: string, x: Value, channels:
     const runningVar = params.buffer('running_var', [channels], { kind: 'ones' });
     if (!ctx.training) return b.batchNormInference(x, gamma, beta, runningMean, runningVar, eps);
 
-    const mean = b.reduceMean(x, [0, 2, 3], true); // [1, C, 1, 1]
-    const centered = b.sub(x, mean);
-    const variance = b.reduceMean(b.mul(centered, centered), [0, 2, 3], true); // biased
-    // gamma / sqrt(var + eps) folded into one [1, C, 1, 1] scale first: one full-size Mul fewer forward
-    // and two fewer backward than normalising and then scaling (~12% less BN time, measured at [128, 64, 32, 32]).
-    const scale = b.mul(b.reshape(gamma, [1, channels, 1, 1]), b.reciprocal(b.sqrt(b.add(variance, eps))));
-    const perChannel = (v: Value): Value => b.reshape(v, [channels]);
-    const y = b.add(b.mul(centered, scale), b.reshape(beta, [1, channels, 1, 1]));
-
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, eps);
     const n = b.staticShape(x.shape, 'batchNorm2d in training mode').reduce((a, d, i) => (i === 1 ? a : a * d), 1);
-    const unbiased = b.mul(perChannel(b.stopGradient(variance)), n / Math.max(n - 1, 1));
-    params.updateBuffer(runningMean, b.add(b.mul(runningMean, 1 - m), b.mul(perChannel(b.stopGradient(mean)), m)));
+    const unbiased = b.mul(b.stopGradient(variance), n / Math.max(n - 1, 1));
+    params.updateBuffer(runningMean, b.add(b.mul(runningMean, 1 - m), b.mul(b.reshape(b.stopGradient(mean), [channels]), m)));
     params.updateBuffer(runningVar, b.add(b.mul(runningVar, 1 - m), b.mul(unbiased, m)));
     return y;
   });

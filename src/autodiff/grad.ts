@@ -1,10 +1,12 @@
 // Reverse-mode differentiation over builder graphs (the driver; one rule per op lives in rules/).
 // Walks only the nodes between `wrt` and the loss, in reverse construction order, sums gradients of
 // values used several times, undoes broadcasting here (rules may return broadcast-shaped gradients),
-// and stops at `stopGradient` markers.
+// stops at `stopGradient` markers, and calls a value's closed-form VJP in place of its producer's rule
+// where one is registered (custom_vjp.ts).
 
 import * as b from '../onnx/index.ts';
 import type { Node, Value } from '../onnx/index.ts';
+import { customVjpOf } from './custom_vjp.ts';
 import { NON_DIFFERENTIABLE, ruleFor } from './registry.ts';
 import { sumToShape, zerosLike } from './helpers.ts';
 import { GradError } from './grad_error.ts';
@@ -42,8 +44,10 @@ export function grad(loss: Value, wrt: readonly Value[], seed?: Value): Value[] 
       const dy = node.outputs.map((out) => grads.get(out));
       if (dy.every((d) => d === undefined) || node.stopGradient || NON_DIFFERENTIABLE.has(node.op)) continue;
       if (!node.inputs.some((v) => v && live.has(v))) continue;
-      const dx = g.scope(node.name, () => ruleFor(node)(node, dy));
-      node.inputs.forEach((v, i) => {
+      const custom = customVjpOf(node.outputs[0]!);
+      const inputs = custom ? custom.inputs : node.inputs;
+      const dx = g.scope(node.name, () => (custom ? custom.vjp(dy[0]!) : ruleFor(node)(node, dy)));
+      inputs.forEach((v, i) => {
         const dv = dx[i];
         if (v && dv && live.has(v)) accumulate(v, dv);
       });

@@ -4,7 +4,7 @@ import * as b from '../onnx/index.ts';
 import type { Node, Value } from '../onnx/index.ts';
 import { staticInts } from './helpers.ts';
 
-type ReduceOp = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceL2';
+type ReduceOp = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceL2' | 'ReduceSumSquare';
 
 /** The reduced axes, normalised; all axes when the axes input is absent (opset 18). */
 export function reduceAxes(node: Node<ReduceOp>): number[] {

@@ -48,12 +48,15 @@ import { BatchNormalization } from './rules/BatchNormalization.ts';
 import { ReduceMean } from './rules/ReduceMean.ts';
 import { ReduceMax } from './rules/ReduceMax.ts';
 import { ReduceL2 } from './rules/ReduceL2.ts';
+import { ReduceSumSquare } from './rules/ReduceSumSquare.ts';
 import { Softmax } from './rules/Softmax.ts';
 import { LogSoftmax } from './rules/LogSoftmax.ts';
 
 const NON_DIFFERENTIABLE_OPS = ['Shape', 'Equal', 'Less', 'Greater', 'Not', 'And', 'ArgMax', 'Sign', 'Floor'] as const;
 export type NonDifferentiableOp = (typeof NON_DIFFERENTIABLE_OPS)[number];
-export type DifferentiableOp = Exclude<OpType, NonDifferentiableOp>;
+/** Ops that only an execution provider's lowering pass emits, after differentiation: no rules. */
+type LoweredOp = 'ReorderInput' | 'ReorderOutput' | 'NchwcConv';
+export type DifferentiableOp = Exclude<OpType, NonDifferentiableOp | LoweredOp>;
 export const NON_DIFFERENTIABLE: ReadonlySet<OpType> = new Set(NON_DIFFERENTIABLE_OPS);
 
 export const RULES: { [P in DifferentiableOp]: Rule<P> } = {
@@ -101,6 +104,7 @@ export const RULES: { [P in DifferentiableOp]: Rule<P> } = {
   ReduceMean,
   ReduceMax,
   ReduceL2,
+  ReduceSumSquare,
   Softmax,
   LogSoftmax,
 };

@@ -43,6 +43,7 @@ export interface OpAttrs {
   ReduceMean: { keepdims: 0 | 1 };
   ReduceMax: { keepdims: 0 | 1 };
   ReduceL2: { keepdims: 0 | 1 };
+  ReduceSumSquare: { keepdims: 0 | 1 };
   ArgMax: { axis: number; keepdims: 0 | 1 };
   Softmax: { axis: number };
   LogSoftmax: { axis: number };
@@ -60,6 +61,18 @@ export interface OpAttrs {
   Gather: { axis: number };
   ScatterElements: { axis: number; reduction: 'none' | 'add' };
   GatherElements: { axis: number };
+  // ONNX Runtime's CPU build only (domain com.microsoft.nchwc): for its lowering pass, never in a portable
+  // graph (src/runtime/cpu_lowering.ts). x in the blocked layout [N, C/B, H, W, B], held as [N, C, H, W].
+  ReorderInput: { channels_last: 0 | 1 };
+  ReorderOutput: { channels: number; channels_last: 0 | 1 };
+  NchwcConv: ConvAttrs & { kernel_shape: number[] };
 }
+
+/** Ops outside the default ai.onnx domain: their domain and their op type there. */
+export const OP_DOMAINS: Partial<Record<keyof OpAttrs, { domain: string; opType: string }>> = {
+  ReorderInput: { domain: 'com.microsoft.nchwc', opType: 'ReorderInput' },
+  ReorderOutput: { domain: 'com.microsoft.nchwc', opType: 'ReorderOutput' },
+  NchwcConv: { domain: 'com.microsoft.nchwc', opType: 'Conv' },
+};
 
 export type OpType = keyof OpAttrs;

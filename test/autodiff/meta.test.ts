@@ -2,7 +2,7 @@
 // behave as designed (non-differentiable paths give no gradient, unknown ops fail loudly).
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import * as b from '../../src/onnx/index.ts';
 import { GradError, NON_DIFFERENTIABLE, RULES, grad } from '../../src/autodiff/index.ts';
@@ -14,6 +14,16 @@ test('every registered rule has test/autodiff/rules/<Op>.test.ts calling checkVj
     return !existsSync(file) || !/\bcheck(Vjp|Jacobian)\(/.test(readFileSync(file, 'utf8'));
   });
   assert.deepEqual(missing, [], `rules without a numerical check: ${missing.join(', ')}`);
+});
+
+test('every fused rule (src/autodiff/fused/<name>.ts) has test/autodiff/fused/<name>.test.ts with a numerical check', () => {
+  const fused = readdirSync(new URL('../../src/autodiff/fused/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+  assert.ok(fused.length > 0);
+  const missing = fused.filter((f) => {
+    const file = new URL(`./fused/${f.replace(/\.ts$/, '.test.ts')}`, import.meta.url);
+    return !existsSync(file) || !/\bcheck(Vjp|Jacobian)\(/.test(readFileSync(file, 'utf8'));
+  });
+  assert.deepEqual(missing, [], `fused rules without a numerical check: ${missing.join(', ')}`);
 });
 
 test('no op is both registered and listed as non-differentiable', () => {

@@ -4,7 +4,7 @@ import type { Value } from '../graph.ts';
 import { type Dim, normAxis } from '../shape.ts';
 import { emit } from './common.ts';
 
-type Reduce = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceL2';
+type Reduce = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceL2' | 'ReduceSumSquare';
 
 export function reducedShape(shape: readonly Dim[], axes: readonly number[], keepdims: boolean): Dim[] {
   const set = new Set(axes.map((a) => normAxis(a, shape.length)));
@@ -25,6 +25,8 @@ export const reduceSum = (x: Value, axes: readonly number[], keepdims = false): 
 export const reduceMean = (x: Value, axes: readonly number[], keepdims = false): Value => reduce('ReduceMean', x, axes, keepdims);
 export const reduceMax = (x: Value, axes: readonly number[], keepdims = false): Value => reduce('ReduceMax', x, axes, keepdims);
 export const reduceL2 = (x: Value, axes: readonly number[], keepdims = false): Value => reduce('ReduceL2', x, axes, keepdims);
+/** Sum of squares over `axes`: one pass, no [x * x] temporary. */
+export const reduceSumSquare = (x: Value, axes: readonly number[], keepdims = false): Value => reduce('ReduceSumSquare', x, axes, keepdims);
 
 export function softmax(x: Value, axis = -1): Value {
   return emit(x.graph, 'Softmax', [x], { axis: normAxis(axis, x.rank) }, () => ({ dtype: x.dtype, shape: x.shape }));

@@ -62,3 +62,12 @@ test('MaxPool: a tie inside a window sends the gradient to its first maximum; ke
   const { grads } = await run([{ dims: [1, 1, 1, 7], data: [4, 4, 9, 1, 7, 9, 9] }]);
   assert.deepEqual(grads[0], [1, 0, 0, 0, 1, 0, 0]);
 });
+
+test('MaxPool: windows that tile x (kernel = stride) send a tie to its first maximum, row-major', async () => {
+  // 2x2 windows of a 2x4 image: [1 5 | 7 7] over [5 2 | 7 0]: the left window ties at 5 (offsets 1, 2),
+  // the right one at 7 (offsets 0, 1, 2). Symbolic batch, two images.
+  const run = await gradFunction([{ shape: ['N', 1, 2, 4] }], (x) => b.maxPool(x, { kernel: [2, 2] }));
+  const image = [1, 5, 7, 7, 5, 2, 7, 0];
+  const { grads } = await run([{ dims: [2, 1, 2, 4], data: [...image, ...image.map((v) => -v)] }]);
+  assert.deepEqual(grads[0], [0, 1, 1, 0, 0, 0, 0, 0, /* negated: maxima -1 and -0 */ 1, 0, 0, 0, 0, 0, 0, 1]);
+});
