@@ -84,11 +84,16 @@ export function assembleTrainingStep(spec: TrainingStepSpec): TrainingStep {
   return { outputs, optimizerState };
 }
 
-/** The step graph as ONNX model bytes; the optimizer state list travels in the metadata. */
+/** The step graph and its serialisation options; the optimizer state list travels in the metadata. */
+export function stepModel(graph: Graph, step: TrainingStep, metadata: Record<string, string> = {}): { graph: Graph; options: b.ModelOptions } {
+  return {
+    graph,
+    options: { outputs: step.outputs, name: 'training_step', metadata: { optimizer_state: JSON.stringify(step.optimizerState), ...metadata } },
+  };
+}
+
+/** The step graph as ONNX model bytes (the portable graph, as build-graph writes it). */
 export function serializeStep(graph: Graph, step: TrainingStep, metadata: Record<string, string> = {}): Uint8Array {
-  return b.serialize(graph, {
-    outputs: step.outputs,
-    name: 'training_step',
-    metadata: { optimizer_state: JSON.stringify(step.optimizerState), ...metadata },
-  });
+  const model = stepModel(graph, step, metadata);
+  return b.serialize(model.graph, model.options);
 }

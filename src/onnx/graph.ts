@@ -121,20 +121,20 @@ export class Graph {
     return c ? Array.from(c.data, Number) : undefined;
   }
 
-  /** Records a node; `outputs` are the shapes computed by the op's constructor. */
+  /** Records a node; `outputs` are the shapes computed by the op's constructor; `name` overrides the scoped one (copies). */
   addNode<P extends OpType>(
     op: P,
     inputs: readonly (Value | undefined)[],
     attrs: OpAttrs[P],
     outputs: readonly OutputSpec[],
-    options: { stopGradient?: boolean } = {},
+    options: { stopGradient?: boolean; name?: string } = {},
   ): Value[] {
     for (const v of inputs) {
       if (v && v.graph !== this) throw new GraphError(`${op} at ${this.where()}: input ${v} belongs to another graph`);
     }
     const count = (this.opCounters.get(op) ?? 0) + 1;
     this.opCounters.set(op, count);
-    const name = `${this.scopePath ? `${this.scopePath}/` : ''}${op}_${count}`;
+    const name = options.name ?? `${this.scopePath ? `${this.scopePath}/` : ''}${op}_${count}`;
     const values: Value[] = [];
     const node: Node<P> = { op, name, inputs, outputs: values, attrs, ...(options.stopGradient ? { stopGradient: true } : {}) };
     for (const spec of outputs) values.push(new Value(this, this.nextId++, spec.dtype, spec.shape, node));

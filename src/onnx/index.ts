@@ -9,5 +9,7 @@ export * from './ops/linalg.ts';
 export * from './ops/nn.ts';
 export * from './ops/reduce.ts';
 export * from './ops/shape_ops.ts';
+export * as ortCpu from './ops/ort_cpu.ts';
 export { type Operand } from './ops/common.ts';
 export { OPSET, IR_VERSION, serialize, type ModelOptions } from './serialize.ts';
+export { rewriteGraph, type NodeRewrite, type Rewritten } from './rewrite.ts';

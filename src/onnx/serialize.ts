@@ -4,6 +4,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { type HostArray, ONNX_DTYPE_CODE } from './dtype.ts';
 import { GraphError, type Graph, type Node, type Value } from './graph.ts';
+import { OP_DOMAINS } from './op_types.ts';
 
 const { onnx } = onnxProto;
 
@@ -67,6 +68,11 @@ function liveNodes(graph: Graph, outputs: readonly Value[]): Node[] {
   return graph.nodes.filter((n) => live.has(n));
 }
 
+/** The non-default domains that `nodes` use (each at version 1, the only one ONNX Runtime's contrib domains have). */
+function extraDomains(nodes: readonly Node[]): string[] {
+  return [...new Set(nodes.flatMap((n) => OP_DOMAINS[n.op]?.domain ?? []))];
+}
+
 export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
   const names = new Map<Value, string>();
   const nameOf = (v: Value): string => {
@@ -86,10 +92,11 @@ export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
     if (v.producer && !names.has(v)) names.set(v, name);
     else identities.push({ name: `output/${name}`, opType: 'Identity', domain: '', input: [nameOf(v)], output: [name] });
   }
-  const protoNodes: OnnxTypes.INodeProto[] = liveNodes(graph, outputEntries.map(([, v]) => v)).map((node) => ({
+  const live = liveNodes(graph, outputEntries.map(([, v]) => v));
+  const protoNodes: OnnxTypes.INodeProto[] = live.map((node) => ({
     name: node.name,
-    opType: node.op,
-    domain: '',
+    opType: OP_DOMAINS[node.op]?.opType ?? node.op,
+    domain: OP_DOMAINS[node.op]?.domain ?? '',
     // Trailing absent optional inputs are left out, not written as '' (onnxruntime-web's WebGPU Conv
     // rejects an empty bias name: "invalid bias").
     input: withoutTrailingAbsent(node.inputs).map((v) => (v ? nameOf(v) : '')),
@@ -108,7 +115,7 @@ export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
   const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
     producerName: 'supcon-onnx',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...extraDomains(live).map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: options.name ?? 'graph',
       node: protoNodes,

@@ -1,5 +1,6 @@
 // One switch from an execution provider name (`--ep cpu|cuda|webgpu|wasm`) to the session factory the
-// trainer, evaluator and server take. Each step graph is the same standard-op ONNX model on every EP.
+// trainer, evaluator and server take. Each step graph is the same standard-op ONNX model on every EP;
+// only the CPU factory lowers graph models first (cpu_lowering.ts).
 //
 //   cpu     onnxruntime-node's CPU EP; state stays in host memory (no copies).
 //   cuda    onnxruntime-node's CUDA EP (opt-in binaries); outputs come back to the host every run.
@@ -9,7 +10,7 @@
 import * as b from '../onnx/index.ts';
 import { assertCudaInstalled, createCudaSession } from './cuda_session.ts';
 import { ExecutionProviderError } from './ep_error.ts';
-import { type SessionOptions, ort } from './session.ts';
+import { type SessionOptions, modelBytes, ort } from './session.ts';
 import { type SessionFactory, cpuSessionFactory } from './step_runner.ts';
 import { createWasmStepSession } from './wasm_session.ts';
 import { createWebGpuSession } from './webgpu_session.ts';
@@ -43,11 +44,11 @@ export function sessionFactory(ep: ExecutionProvider, options: ProviderOptions =
       return cpuSessionFactory(session);
     case 'cuda':
       assertCudaInstalled();
-      return (model) => createCudaSession(model, session);
+      return (model) => createCudaSession(modelBytes(model), session);
     case 'webgpu':
-      return (model) => createWebGpuSession(model, { ...session, ...(keepStateOnDevice === undefined ? {} : { keepStateOnDevice }) });
+      return (model) => createWebGpuSession(modelBytes(model), { ...session, ...(keepStateOnDevice === undefined ? {} : { keepStateOnDevice }) });
     case 'wasm':
-      return (model) => createWasmStepSession(model, session.threads ? { threads: session.threads } : {});
+      return (model) => createWasmStepSession(modelBytes(model), session.threads ? { threads: session.threads } : {});
   }
 }
 

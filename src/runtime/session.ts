@@ -2,7 +2,8 @@
 // providers.ts). The only module family that imports onnxruntime-node.
 
 import * as ort from 'onnxruntime-node';
-import type { DType, HostArray } from '../onnx/index.ts';
+import * as b from '../onnx/index.ts';
+import type { DType, Graph, HostArray, ModelOptions } from '../onnx/index.ts';
 
 export { ort };
 
@@ -12,9 +13,24 @@ export interface HostTensor {
   data: HostArray;
 }
 
+/** A builder graph and how to serialise it: what a session factory may lower for its execution provider. */
+export interface GraphModel {
+  graph: Graph;
+  options: ModelOptions;
+}
+
+/** What a session runs: model bytes as they are, or a graph model (see cpuSessionFactory's lowering). */
+export type ModelSource = Uint8Array | GraphModel;
+
+export const modelBytes = (model: ModelSource): Uint8Array => (model instanceof Uint8Array ? model : b.serialize(model.graph, model.options));
+
 export interface SessionOptions {
   /** Intra-op threads for the CPU execution provider (0 = ORT's default). */
   threads?: number;
+  /** CPU: run graph models through the CPU lowering pass (cpu_lowering.ts); default true. */
+  lowering?: boolean;
+  /** CPU: ORT's memory arena (default on). */
+  memoryArena?: boolean;
   profile?: boolean;
   /** Path prefix of the profile JSON (ORT appends a timestamp and `.json`); ORT's default in the cwd when absent. */
   profilePrefix?: string;
@@ -35,6 +51,7 @@ export async function createCpuSession(model: Uint8Array | string, options: Sess
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
+    enableCpuMemArena: options.memoryArena ?? true,
     enableProfiling: options.profile ?? false,
     ...(options.profilePrefix ? { profileFilePrefix: options.profilePrefix } : {}),
   };

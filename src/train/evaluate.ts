@@ -4,7 +4,6 @@
 import type { BuiltGraph } from '../../graphs/stages.ts';
 import { BatchBuilder } from '../data/batch_builder.ts';
 import { Rng, type Dataset, type MeanStd } from '../data/index.ts';
-import { serialize } from '../onnx/index.ts';
 import type { SessionFactory, StepSession } from '../runtime/step_runner.ts';
 import { type HostTensor, fromOrt, toOrt } from '../runtime/session.ts';
 
@@ -17,7 +16,7 @@ export class EvalModel {
 
   /** An eval graph (`embed` or `logits`) with parameters and buffers taken from `state`. */
   static async create(built: BuiltGraph, state: ReadonlyMap<string, HostTensor>, sessions: SessionFactory): Promise<EvalModel> {
-    const session = await sessions(serialize(built.graph, { outputs: built.outputs, pruneInputs: true }));
+    const session = await sessions({ graph: built.graph, options: { outputs: built.outputs, pruneInputs: true } });
     const fixed: Record<string, ReturnType<typeof toOrt>> = {};
     let inputName = '';
     for (const name of session.inputNames) {

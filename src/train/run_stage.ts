@@ -2,7 +2,7 @@
 // with checkpoints, and summarise. Stages differ only in graph, feeds, batches and evaluation.
 
 import type { BuiltGraph } from '../../graphs/stages.ts';
-import { serializeStep } from '../../graphs/step.ts';
+import { stepModel } from '../../graphs/step.ts';
 import { initialState } from '../runtime/init.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import { StepRunner } from '../runtime/step_runner.ts';
@@ -37,7 +37,7 @@ export async function runStage(ctx: RunContext, run: StageRun): Promise<{ summar
       if (t) state.set(name, t);
     }
   }
-  const runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: run.feeds, session: ctx.sessions });
+  const runner = await StepRunner.create(stepModel(built.graph, built), state, { feeds: run.feeds, session: ctx.sessions });
   const result = await runStageLoop({
     stage,
     runner,

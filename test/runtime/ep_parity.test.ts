@@ -22,7 +22,7 @@ import { ExecutionProviderError } from '../../src/runtime/ep_error.ts';
 import { initialState } from '../../src/runtime/init.ts';
 import { cpuFallbacks, latestProfile, readPlacements } from '../../src/runtime/placement.ts';
 import { type ExecutionProvider, parseExecutionProvider, sessionFactory } from '../../src/runtime/providers.ts';
-import type { HostTensor } from '../../src/runtime/session.ts';
+import { type HostTensor, modelBytes } from '../../src/runtime/session.ts';
 import { type SessionFactory, StepRunner } from '../../src/runtime/step_runner.ts';
 import { SWIFTSHADER_ICD } from '../../src/runtime/vulkan_loader.ts';
 import { type WebGpuStepSession, createWebGpuSession } from '../../src/runtime/webgpu_session.ts';
@@ -89,7 +89,7 @@ describe('execution providers give the same training steps', () => {
     test('stage1: matches cpu; state stays on the device and only label ops fall back to the CPU', async () => {
       const held: { session?: WebGpuStepSession } = {};
       const prefix = join(dir, 'stage1');
-      const sessions: SessionFactory = async (model) => (held.session = await createWebGpuSession(model, { threads: 1, profile: true, profilePrefix: prefix }));
+      const sessions: SessionFactory = async (model) => (held.session = await createWebGpuSession(modelBytes(model), { threads: 1, profile: true, profilePrefix: prefix }));
       const gpu = await trace(stage1, sessions, async (runner) => {
         const locations = runner.locations();
         assert.equal(locations.size, stage1.params.list.length + stage1.optimizerState.length);

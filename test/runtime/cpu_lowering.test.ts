@@ -1,0 +1,100 @@
+// The CPU lowering pass (NCHWc Convs): the lowered step equals the portable one over several steps, the
+// pass rewrites exactly the Convs it can, and the portable graph keeps none of its ops.
+//
+// Tolerances: 5e-5 relative on losses; on parameters and optimizer state |a - b| <= 1e-6 + 3e-3 x the
+// tensor's largest magnitude. The blocked kernels sum in their own order; the last-bit differences
+// (~5e-6 on the first loss, ~2e-5 on the first update) grow through 4 steps of batch norm over few
+// samples, backprop and momentum (measured: up to ~1.5e-3 of a momentum buffer's scale at step 4).
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as b from '../../src/onnx/index.ts';
+import { defaultModelConfig } from '../../graphs/config.ts';
+import { type BuiltGraph, buildStage1 } from '../../graphs/stages.ts';
+import { stepModel } from '../../graphs/step.ts';
+import { lowerConvsToNchwc, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
+import { initialState } from '../../src/runtime/init.ts';
+import type { HostTensor } from '../../src/runtime/session.ts';
+import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts';
+
+const block = await nchwcBlock();
+const NO_NCHWC = block === 0 ? 'this ONNX Runtime build has no NCHWc kernels (not x86-64 with AVX2)' : false;
+
+interface Trace { losses: number[]; state: Map<string, HostTensor> }
+
+async function trace(built: BuiltGraph, lowering: boolean, steps: number): Promise<Trace> {
+  const size = built.graph.inputs.find((v) => v.name === 'images')!.shape[2] as number;
+  const images: HostTensor = { dtype: 'float32', dims: [8, 3, size, size], data: Float32Array.from({ length: 8 * 3 * size * size }, (_, i) => Math.sin(i * 0.37)) };
+  const labels: HostTensor = { dtype: 'int64', dims: [4], data: BigInt64Array.of(0n, 1n, 0n, 2n) };
+  const runner = await StepRunner.create(stepModel(built.graph, built), initialState(built.params.list, built.optimizerState, 1), {
+    feeds: ['images', 'labels'],
+    session: cpuSessionFactory({ threads: 1, lowering }),
+  });
+  const losses: number[] = [];
+  for (let step = 1; step <= steps; step++) losses.push((await runner.run({ images, labels }, 0.02, step)).loss);
+  const state = await runner.state();
+  await runner.release();
+  return { losses, state };
+}
+
+/** Asserts the traces agree; returns the largest loss and parameter differences, for the test log. */
+function assertClose(lowered: Trace, portable: Trace): { loss: number; state: number } {
+  let [loss, state] = [0, 0];
+  lowered.losses.forEach((l, i) => {
+    const e = portable.losses[i]!;
+    loss = Math.max(loss, Math.abs(l - e) / Math.abs(e));
+    assert.ok(Math.abs(l - e) <= 5e-5 * Math.abs(e), `loss ${i + 1}: ${l} vs ${e}`);
+  });
+  for (const [name, want] of portable.state) {
+    const got = lowered.state.get(name)!;
+    const scale = Array.from(want.data, Number).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (let i = 0; i < want.data.length; i++) {
+      const [a, e] = [Number(got.data[i]), Number(want.data[i])];
+      state = Math.max(state, Math.abs(a - e) / (scale + 1e-12));
+      if (!(Math.abs(a - e) <= 1e-6 + 3e-3 * scale)) assert.fail(`${name}[${i}] = ${a}, portable ${e} (largest magnitude ${scale})`);
+    }
+  }
+  return { loss, state };
+}
+
+const convCount = (graph: b.Graph, op: string): number => graph.nodes.filter((n) => n.op === op).length;
+
+describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
+  // ResNet-18 at 16x16: every Conv has channel counts divisible by the block except the stem's 3 inputs,
+  // so the pass meets 3x3 and 1x1, stride 1 and 2, forward and dX Convs.
+  const resnet = buildStage1(defaultModelConfig({ encoder: 'resnet18', inputSize: 16, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
+  const smallCnn = buildStage1(defaultModelConfig({ encoder: 'small_cnn', width: 16, inputSize: 8, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
+
+  test(`the block of this machine is ${block}`, () => assert.ok(block === 8 || block === 16));
+
+  for (const [name, built] of [['small CNN width 16', smallCnn], ['ResNet-18', resnet]] as const) {
+    test(`${name}: 4 lowered stage-1 steps equal the portable ones`, async (t) => {
+      const portable = await trace(built, false, 4);
+      assert.ok(portable.losses[3]! < portable.losses[0]!, `the loss falls: ${portable.losses.join(', ')}`);
+      const diff = assertClose(await trace(built, true, 4), portable);
+      t.diagnostic(`max relative loss difference ${diff.loss.toExponential(1)}, max parameter / state difference ${diff.state.toExponential(1)}`);
+    });
+  }
+
+  test('every Conv with channels divisible by the block is rewritten, the others are kept', () => {
+    const convs = resnet.graph.nodes.filter((n): n is b.Node<'Conv'> => n.op === 'Conv');
+    const lowerable = convs.filter((n) => [n.inputs[0]!.shape[1], n.inputs[1]!.shape[0]].every((c) => typeof c === 'number' && c % block === 0));
+    const lowered = lowerConvsToNchwc(resnet.graph, resnet.outputs, block).graph;
+    assert.ok(lowerable.length > 0 && lowerable.length < convs.length, `${lowerable.length} of ${convs.length} Convs lowerable`);
+    assert.equal(convCount(lowered, 'NchwcConv'), lowerable.length);
+    assert.equal(convCount(lowered, 'Conv'), convs.length - lowerable.length);
+    // The Convs that read the same input share one ReorderInput (a block's conv1 and shortcut).
+    assert.ok(convCount(lowered, 'ReorderInput') < lowerable.length);
+    assert.equal(convCount(lowered, 'ReorderOutput'), lowerable.length);
+    assert.equal(convCount(resnet.graph, 'NchwcConv'), 0, 'the portable graph is left as it was');
+  });
+
+  test('the lowered model declares the nchwc domain; the portable one only the default domain', async () => {
+    const { decodeModel } = await import('../../src/onnx/decode.ts');
+    const portable = stepModel(smallCnn.graph, smallCnn);
+    const lowered = lowerConvsToNchwc(portable.graph, portable.options.outputs, block);
+    const domains = (bytes: Uint8Array): string[] => decodeModel(bytes).opsetImports.map((o) => o.domain).sort();
+    assert.deepEqual(domains(b.serialize(portable.graph, portable.options)), ['']);
+    assert.deepEqual(domains(b.serialize(lowered.graph, { ...portable.options, outputs: lowered.outputs })), ['', 'com.microsoft.nchwc']);
+  });
+});
