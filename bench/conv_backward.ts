@@ -34,6 +34,9 @@ const CASES: Case[] = [
   { name: '3x3 512->512 4x4 b128', x: [128, 512, 4, 4], f: 512, kernel: [3, 3], attrs: conv3(1) },
   // Positions per image = output channels: where the two dW forms meet.
   { name: '3x3 256->256 16x16 b64', x: [64, 256, 16, 16], f: 256, kernel: [3, 3], attrs: conv3(1) },
+  // The small CNN (width 32, 28x28, 256 x 2 views): conv2 and conv4.
+  { name: '3x3 32->32 28x28 b512', x: [512, 32, 28, 28], f: 32, kernel: [3, 3], attrs: conv3(1) },
+  { name: '3x3 64->64 14x14 b512', x: [512, 64, 14, 14], f: 64, kernel: [3, 3], attrs: conv3(1) },
 ];
 
 const THREADS = 2;

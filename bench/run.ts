@@ -1,162 +1,134 @@
-// npm run bench [-- --profile] [--only resnet18] [--steps 3]
-// Times the stage-1 SupCon training step (one session.run) on onnxruntime-node CPU with 2 threads:
-// ResNet-18 (CIFAR stem, 32x32x3, 128 images x 2 views) and the small CNN (28x28x1, 256 x 2), SGD
-// momentum. Each model runs in its own child process so that its peak RSS is its own.
+// npm run bench [-- --only resnet18,small_cnn] [--rounds 3] [--steps 3] [--json] [--profile] [--no-lowering] [--no-peer]
+// Training-step speed and memory side by side with PyTorch on this CPU (bench/cases.ts): for each row
+// and round, our step (onnxruntime-node CPU EP, in its own process) and the same step in PyTorch
+// (bench/torch_peer.py) alternate, with the same thread count; the table shows medians over rounds
+// and the ratios. Without PyTorch it says why and shows ours only. Never part of `npm test`.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { type ModelConfig, defaultModelConfig } from '../graphs/config.ts';
-import { buildEmbed, buildStage1 } from '../graphs/stages.ts';
-import { serializeStep } from '../graphs/step.ts';
-import { initialState } from '../src/runtime/init.ts';
-import * as b from '../src/onnx/index.ts';
-import { type HostTensor, createCpuSession, runHost } from '../src/runtime/session.ts';
-import { StepRunner } from '../src/runtime/step_runner.ts';
-import { graphFlops, inScope, isForward } from './flops.ts';
-import { type ProfileSummary, summariseProfile } from './profile.ts';
+import { type BenchCase, CASES } from './cases.ts';
+import { type OursResult, measure } from './measure.ts';
+import { type PeerResult, peerUnavailable, runPeer } from './peer.ts';
 
-interface Case {
-  config: ModelConfig;
-  /** PyTorch 1.13 on the same 2-core machine, images/s (each image two views). */
-  pytorch: number;
+interface Options {
+  only: string[];
+  rounds: number;
+  steps: number;
+  threads: number;
+  json: boolean;
+  profile: boolean;
+  lowering: boolean;
+  peer: boolean;
+  python: string;
+  child?: string;
 }
 
-const CASES: Record<string, Case> = {
-  resnet18: { config: defaultModelConfig({ name: 'bench_resnet18', encoder: 'resnet18', stem: 'cifar', inputSize: 32, inputChannels: 3, batchSize: 128 }), pytorch: 53 },
-  small_cnn: { config: defaultModelConfig({ name: 'bench_small_cnn', encoder: 'small_cnn', width: 32, inputSize: 28, inputChannels: 1, batchSize: 256 }), pytorch: 1150 },
-};
-
-interface Result {
-  model: string;
-  batch: number;
-  views: number;
-  msPerStep: number;
-  forwardFlopsPerStep: number;
-  buildMs: number;
-  sessionMs: number;
-  peakRssMb: number;
-  /** Inference-mode encoder forward on the same images: GFLOP/s, a yardstick for how busy the machine was. */
-  inferenceGflops: number;
-  profile?: ProfileSummary;
-}
-
-/** GFLOP/s of the inference-mode encoder (embed graph) on `images`: median of 3 runs after a warm-up. */
-async function inferenceGflops(config: ModelConfig, images: HostTensor, encoderFlops: number): Promise<number> {
-  const embed = buildEmbed(config);
-  const session = await createCpuSession(b.serialize(embed.graph, { outputs: { embedding: embed.outputs.embedding! } }), { threads: 2 });
-  const feeds = { ...Object.fromEntries(initialState(embed.params.list, [], 0)), images };
-  const times: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const t = performance.now();
-    await runHost(session, feeds);
-    if (i > 0) times.push(performance.now() - t);
-  }
-  return encoderFlops / (median(times) / 1000) / 1e9;
-}
+const program = new Command('bench')
+  .option('--only <rows>', `comma-separated rows (${CASES.map((c) => c.name).join(', ')})`, (v: string) => v.split(','), CASES.map((c) => c.name))
+  .option('--rounds <n>', 'alternating rounds per row (medians are shown)', Number, 3)
+  .option('--steps <n>', 'timed steps per run, after one warm-up step', Number, 3)
+  .option('--threads <n>', 'intra-op threads, ours and PyTorch alike', Number, 2)
+  .option('--json', 'one JSON object per row and line instead of the table', false)
+  .option('--profile', 'ours only, one round: ORT profiling, top ops by kernel time', false)
+  .option('--no-lowering', 'run the portable step graph (no CPU lowering pass)')
+  .option('--no-peer', 'do not run PyTorch')
+  .option('--python <path>', 'the interpreter with torch', '/usr/bin/python3')
+  .option('--child <row>', 'internal: measure one row of ours and print it as JSON')
+  .parse();
+const opts = program.opts<Options>();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const caseNamed = (name: string): BenchCase => {
+  const c = CASES.find((k) => k.name === name);
+  if (!c) throw new Error(`unknown bench row '${name}' (rows: ${CASES.map((k) => k.name).join(', ')})`);
+  return c;
+};
 
-async function measure(model: string, steps: number, profile: boolean): Promise<Result> {
-  const { config } = CASES[model]!;
-  const t0 = performance.now();
-  const built = buildStage1(config);
-  const bytes = serializeStep(built.graph, { outputs: built.outputs, optimizerState: built.optimizerState });
-  const buildMs = performance.now() - t0;
-  const forwardFlopsPerStep = graphFlops(built.graph, isForward);
+/** Ours in a child process, so that its peak RSS is the row's own. */
+function runOurs(c: BenchCase): OursResult {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', c.name, '--steps', String(opts.steps), '--threads', String(opts.threads),
+    ...(opts.lowering ? [] : ['--no-lowering']), ...(opts.profile ? ['--profile'] : [])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (child.status !== 0 || !line) throw new Error(`bench of ${c.name} failed (exit ${child.status}):\n${child.stdout}`);
+  return JSON.parse(line.slice('RESULT '.length)) as OursResult;
+}
 
-  const profileDir = profile ? await mkdtemp(join(tmpdir(), 'supcon-profile-')) : '';
-  const state = initialState(built.params.list, built.optimizerState, 0);
-  const t1 = performance.now();
-  let endProfiling = (): void => {};
-  const runner = await StepRunner.create(bytes, state, {
-    feeds: ['images', 'labels'],
-    session: async (model) => {
-      const s = await createCpuSession(model, { threads: 2, profile, profilePrefix: join(profileDir, 'step') });
-      endProfiling = () => s.endProfiling();
-      return s;
-    },
-  });
-  const sessionMs = performance.now() - t1;
+interface Row {
+  c: BenchCase;
+  ours: OursResult[];
+  peer: PeerResult[];
+}
 
-  const n = config.batchSize;
-  const imageCount = config.views * n * config.inputChannels * config.inputSize * config.inputSize;
-  const images: HostTensor = { dtype: 'float32', dims: [config.views * n, config.inputChannels, config.inputSize, config.inputSize], data: Float32Array.from({ length: imageCount }, (_, i) => Math.sin(i * 12.9898) * 0.5) };
-  const labels: HostTensor = { dtype: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7) % config.numClasses)) };
-  const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t = performance.now();
-    await runner.run({ images, labels }, 0.05, s + 1);
-    if (s > 0) times.push(performance.now() - t); // step 0 is warm-up
-  }
-  const result: Result = {
-    model, batch: n, views: config.views, msPerStep: median(times), forwardFlopsPerStep, buildMs, sessionMs,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    inferenceGflops: 0,
+const imagesPerS = (c: BenchCase, ms: number): number => (c.config.batchSize / ms) * 1000;
+
+function summary(r: Row, cpu: string) {
+  const oursMs = median(r.ours.map((o) => o.msPerStep));
+  const peerMs = r.peer.length > 0 ? median(r.peer.map((p) => p.msPerStep)) : undefined;
+  const oursRss = median(r.ours.map((o) => o.peakRssMb));
+  const peerRss = r.peer.length > 0 ? median(r.peer.map((p) => p.peakRssMb)) : undefined;
+  const { batchSize, views } = r.c.config;
+  return {
+    model: r.c.name, step: r.c.step, batch: batchSize, views, cpu, threads: opts.threads, rounds: r.ours.length, lowering: opts.lowering,
+    ours_images_per_s: imagesPerS(r.c, oursMs), pytorch_images_per_s: peerMs === undefined ? null : imagesPerS(r.c, peerMs),
+    ratio: peerMs === undefined ? null : peerMs / oursMs,
+    ours_ms_per_step: oursMs, pytorch_ms_per_step: peerMs ?? null,
+    ours_gflops: (3 * r.ours[0]!.forwardFlops) / oursMs / 1e6,
+    ours_peak_rss_mb: oursRss, pytorch_peak_rss_mb: peerRss ?? null, rss_ratio: peerRss === undefined ? null : oursRss / peerRss,
+    torch: r.peer[0]?.torch ?? null,
   };
-  if (profile) {
-    endProfiling();
-    const file = (await readdir(profileDir)).find((f) => f.endsWith('.json'));
-    if (file) result.profile = await summariseProfile(join(profileDir, file), 1);
-  }
-  // After peakRss, so that it does not count; the embed graph's batch is symbolic, so FLOPs come from stage 1.
-  const encoderFlops = graphFlops(built.graph, (node) => isForward(node) && inScope(node.name, 'encoder'));
-  result.inferenceGflops = await inferenceGflops(config, images, encoderFlops);
-  return result;
 }
 
-function printTable(results: Result[]): void {
-  const rows = results.map((r) => {
-    const imagesPerS = (r.batch / r.msPerStep) * 1000;
-    const gflops = (3 * r.forwardFlopsPerStep) / (r.msPerStep / 1000) / 1e9;
-    return [r.model, `${r.batch}x${r.views}`, imagesPerS.toFixed(1), (imagesPerS * r.views).toFixed(1), CASES[r.model]!.pytorch.toString(), r.msPerStep.toFixed(0),
-      (r.forwardFlopsPerStep / 1e9).toFixed(1), gflops.toFixed(1), r.inferenceGflops.toFixed(1), r.peakRssMb.toFixed(0), (r.sessionMs / 1000).toFixed(1)];
-  });
-  const header = ['model', 'batch', 'images/s', 'views/s', 'pytorch img/s', 'ms/step', 'fwd GFLOP', 'GFLOP/s (3x fwd)', 'inference GFLOP/s', 'peak RSS MB', 'session s'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+function printTable(rows: ReturnType<typeof summary>[], note: string): void {
+  const f = (x: number | null, digits = 1): string => (x === null ? '-' : x.toFixed(digits));
+  const header = ['row', 'step', 'batch', 'ours img/s', 'PyTorch img/s', 'ratio', 'ours GFLOP/s', 'ours RSS MB', 'PyTorch RSS MB', 'RSS ratio'];
+  const cells = rows.map((r) => [r.model, r.step, `${r.batch}x${r.views}`, f(r.ours_images_per_s), f(r.pytorch_images_per_s), r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+    f(r.ours_gflops, 0), f(r.ours_peak_rss_mb, 0), f(r.pytorch_peak_rss_mb, 0), r.rss_ratio === null ? '-' : `${r.rss_ratio.toFixed(2)}x`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(header));
-  for (const r of rows) console.log(line(r));
-  console.log('images/s: distinct images per second (each with all its views); views/s: network inputs per second.');
-  console.log('FLOPs = 2 x multiply-adds of Conv/Gemm/MatMul in the forward pass; GFLOP/s assumes the step costs 3x forward.');
-  console.log('inference GFLOP/s: the inference-mode encoder alone on the same images, the ceiling a step could approach.');
-  console.log(`onnxruntime-node CPU EP, 2 intra-op threads; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  for (const c of cells) console.log(line(c));
+  console.log('img/s: images per second (a SupCon image is 2 views); ratio: ours / PyTorch images per second (> 1: we are faster);');
+  console.log('RSS ratio: our peak resident memory / PyTorch\'s (< 1: we use less); GFLOP/s: 3 x forward Conv/Gemm FLOPs per step time.');
+  console.log(note);
 }
 
-function printProfile(r: Result): void {
+function printProfile(c: BenchCase, r: OursResult): void {
   const p = r.profile;
   if (!p || p.runs < 1) return;
   const ms = (us: number): string => (us / p.runs / 1000).toFixed(1);
-  console.log(`\n${r.model}: kernel time per step ${ms(p.totalUs)} ms (forward ${ms(p.byPhase.forward)}, backward ${ms(p.byPhase.backward)}, optimizer ${ms(p.byPhase.optimizer)})`);
-  for (const o of p.byOp.slice(0, 12)) {
+  console.log(`\n${c.name}: kernel time per step ${ms(p.totalUs)} ms (forward ${ms(p.byPhase.forward)}, backward ${ms(p.byPhase.backward)}, optimizer ${ms(p.byPhase.optimizer)})`);
+  for (const o of p.byOp.slice(0, 14)) {
     console.log(`  ${o.op.padEnd(24)} ${ms(o.us).padStart(9)} ms  ${((100 * o.us) / p.totalUs).toFixed(1).padStart(5)}%  ${String(o.calls / p.runs).padStart(5)} calls`);
   }
 }
 
-const program = new Command('bench')
-  .option('--profile', 'enable ORT profiling and print the top ops by kernel time', false)
-  .option('--only <models...>', `models to run (${Object.keys(CASES).join(', ')})`, Object.keys(CASES))
-  .option('--steps <n>', 'timed steps after one warm-up step', Number, 3)
-  .option('--child <model>', 'internal: measure one model and print its result as JSON')
-  .parse();
-const opts = program.opts<{ profile: boolean; only: string[]; steps: number; child?: string }>();
-
 if (opts.child) {
-  console.log(`RESULT ${JSON.stringify(await measure(opts.child, opts.steps, opts.profile))}`);
+  console.log(`RESULT ${JSON.stringify(await measure(caseNamed(opts.child), opts))}`);
 } else {
-  const results: Result[] = [];
-  for (const model of opts.only) {
-    if (!CASES[model]) throw new Error(`unknown model ${model}`);
-    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', model, '--steps', String(opts.steps), ...(opts.profile ? ['--profile'] : [])];
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (child.status !== 0 || !line) throw new Error(`bench of ${model} failed (exit ${child.status}):\n${child.stdout}`);
-    results.push(JSON.parse(line.slice('RESULT '.length)) as Result);
-    console.error(`${model}: done`);
+  const chosen = opts.only.map(caseNamed);
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const missing = opts.profile || !opts.peer ? 'not asked for' : peerUnavailable(opts.python);
+  if (missing && opts.peer && !opts.profile) console.error(`PyTorch peer unavailable: ${missing}. Debian: apt-get install python3-torch libopenblas0-pthread. Showing ours only.`);
+  const rounds = opts.profile ? 1 : opts.rounds;
+  const rows: Row[] = chosen.map((c) => ({ c, ours: [], peer: [] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const row of rows) {
+      // Alternate which goes first, so that a drift in machine speed does not favour either side.
+      const order = round % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
+      for (const who of order) {
+        if (who === 'ours') row.ours.push(runOurs(row.c));
+        else if (!missing) row.peer.push(runPeer(opts.python, row.c, opts.steps, opts.threads));
+      }
+      console.error(`round ${round + 1}/${rounds}: ${row.c.name} done`);
+    }
   }
-  printTable(results);
-  for (const r of results) printProfile(r);
+  const results = rows.map((r) => summary(r, cpu));
+  const note = `${cpu}, ${cpus().length} cores, ${opts.threads} threads each; medians of ${rounds} alternating round(s) of ${opts.steps} steps after a warm-up;` +
+    ` CPU lowering ${opts.lowering ? 'on' : 'off'}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
+  if (opts.json) for (const r of results) console.log(JSON.stringify(r));
+  else printTable(results, note);
+  for (const r of rows) printProfile(r.c, r.ours[0]!);
 }
