@@ -87,13 +87,17 @@ export function createHttpService(handler: Handler, limits: HttpLimits = {}, log
     const e = err instanceof HttpError ? err : new HttpError(500, 'internal', messageOf(err));
     if (!(err instanceof HttpError)) log?.(`internal error on ${res.req.method} ${res.req.url}: ${err instanceof Error ? err.stack : e.message}`);
     if (res.headersSent) return void res.destroy();
-    const headers: Record<string, string> = { ...e.headers };
-    // An unread body may still be arriving: discard it, and close the connection after the answer.
-    if (!res.req.complete) {
-      headers['connection'] = 'close';
-      res.req.resume();
+    // An unread body may still be arriving: discard it, and end our side of the connection after the
+    // answer while still reading. (`connection: close` would make Node destroy the socket with unread
+    // bytes in it, and the client's kernel then drops the answer on the reset.)
+    const req = res.req;
+    if (!req.complete) {
+      req.resume();
+      res.once('finish', () => {
+        if (!req.complete) req.socket.end();
+      });
     }
-    sendJson(res, e.status, errorBody(e.code, e.message), headers);
+    sendJson(res, e.status, errorBody(e.code, e.message), e.headers);
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

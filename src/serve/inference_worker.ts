@@ -56,6 +56,10 @@ const init = workerData as WorkerInit;
 let runner: ModelRunner;
 try {
   runner = await ModelRunner.load(init.modelPath, { threads: init.threads, ep: init.ep });
+  // A session's first run allocates and plans; pay it here, so that "ready" means a fast first answer.
+  const blank = new Float32Array(runner.imageLength);
+  await runner.classify([blank], 1);
+  await runner.embed([blank]);
   post({ type: 'ready', metadata: runner.metadata });
 } catch (err) {
   post({ type: 'init_error', message: message(err) });

@@ -38,7 +38,9 @@ export interface PoolStats {
   workers: number;
   /** Replacements waiting out their backoff or loading the model. */
   starting: number;
+  /** Workers answering a batch, tasks in those batches, tasks waiting for a worker. */
   busy: number;
+  running: number;
   queued: number;
   /** Counts since start: replacements started, tasks answered by a worker, dropped (client gone), timed out. */
   restarts: number;
@@ -136,7 +138,8 @@ export class InferencePool {
   }
 
   stats(): PoolStats {
-    return { workers: this.slots.length, starting: this.starting, busy: this.slots.filter((s) => s.batch).length, queued: this.queue.length, ...this.counts };
+    const batches = this.slots.flatMap((s) => (s.batch ? [s.batch.length] : []));
+    return { workers: this.slots.length, starting: this.starting, busy: batches.length, running: batches.reduce((a, b) => a + b, 0), queued: this.queue.length, ...this.counts };
   }
 
   /** The live worker threads (diagnostics, and the fault tests that kill one). */
@@ -246,6 +249,8 @@ export class InferencePool {
       slot.batch = batch;
       slot.watchdog = setTimeout(() => {
         slot.stuck = true;
+        // Out of the pool at once (no more work, not counted as ready); 'exit' fails its batch and replaces it.
+        this.slots.splice(this.slots.indexOf(slot), 1);
         this.options.log?.(`an inference worker ran one batch for over ${this.options.timeoutMs} ms; stopping it`);
         void slot.worker.terminate();
       }, this.options.timeoutMs);
