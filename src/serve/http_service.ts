@@ -66,16 +66,19 @@ export interface HttpService {
   close(graceMs: number): Promise<void>;
 }
 
+/** A JSON error written straight to a socket that has no response object, then the connection's end. */
+function endWithError(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 /** Answers a request line or header Node's parser refused (it never reaches the handler). */
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   // Only where nothing was written yet: a timeout may hit a connection that already has its answer.
   if (err.code === 'ECONNRESET' || !socket.writable || !(socket instanceof Socket) || socket.bytesWritten > 0) return void socket.destroy();
-  const [status, code, message] =
-    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', `the request head is over ${MAX_HEADER_BYTES} bytes`]
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request did not arrive in time']
-    : [400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`];
-  const body = JSON.stringify(errorBody(code, message));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  if (err.code === 'HPE_HEADER_OVERFLOW') return endWithError(socket, 431, 'headers_too_large', `the request head is over ${MAX_HEADER_BYTES} bytes`);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return endWithError(socket, 408, 'request_timeout', 'the request did not arrive in time');
+  endWithError(socket, 400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`);
 }
 
 export function createHttpService(handler: Handler, limits: HttpLimits = {}, log?: (line: string) => void): HttpService {
@@ -132,6 +135,7 @@ export function createHttpService(handler: Handler, limits: HttpLimits = {}, log
   );
   server.maxConnections = l.maxConnections;
   server.on('clientError', onClientError);
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, 405, 'method_not_allowed', 'CONNECT is not allowed: this is no proxy'));
   // Expect: 100-continue goes through the handler too, which answers before the body is sent when it
   // refuses the request (413, 503) and sends 100 Continue only when it starts reading.
   server.on('checkContinue', onRequest);
