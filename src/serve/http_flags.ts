@@ -20,7 +20,7 @@ export function addHttpOptions(cmd: Command): Command {
     .option('--request-timeout <ms>', 'most time to receive a whole request, body included (408 after)', positiveInt, HTTP_DEFAULTS.requestTimeoutMs)
     .option('--keep-alive-timeout <ms>', 'close idle keep-alive connections after this', positiveInt, HTTP_DEFAULTS.keepAliveTimeoutMs)
     .option('--max-connections <n>', 'refuse connections beyond this many open ones', positiveInt, HTTP_DEFAULTS.maxConnections)
-    .option('--allowed-hosts <names>', 'Host header names to answer besides IP addresses, localhost and --host, comma-separated (.example.com includes subdomains; "any" turns the check off)', list);
+    .option('--allowed-hosts <names>', 'Host header names to answer besides IP addresses, localhost and the listening host, comma-separated (.example.com includes subdomains; "any" turns the check off)', list);
 }
 
 export function httpLimits(f: HttpFlags): HttpLimits {

@@ -16,7 +16,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, readBody } from './body.ts';
-import { continueIfExpected, createHttpService, HttpError, messageOf, requestUrl, sendJson, type HttpLimits } from './http_service.ts';
+import { messageOf } from '../runtime/ep_error.ts';
+import { continueIfExpected, createHttpService, HttpError, requestUrl, sendJson, type HttpLimits } from './http_service.ts';
 import { publicInfo } from './info.ts';
 import { defaultMaxPixels } from './model_runner.ts';
 import { isFormData, MultipartError, readFormFile } from './multipart.ts';

@@ -5,6 +5,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, Socket, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { messageOf } from '../runtime/ep_error.ts';
 import { HostCheck } from './host_check.ts';
 
 export interface HttpLimits {
@@ -35,8 +36,6 @@ export class HttpError extends Error {
     super(message);
   }
 }
-
-export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
@@ -89,7 +88,7 @@ export function createHttpService(handler: Handler, limits: HttpLimits = {}, log
   const sendError = (res: ServerResponse, err: unknown): void => {
     const e = err instanceof HttpError ? err : new HttpError(500, 'internal', messageOf(err));
     if (!(err instanceof HttpError)) log?.(`internal error on ${res.req.method} ${res.req.url}: ${err instanceof Error ? err.stack : e.message}`);
-    if (res.headersSent) return void res.destroy();
+    if (res.headersSent || res.destroyed) return void res.destroy();
     // An unread body may still be arriving: discard it, and end our side of the connection after the
     // answer while still reading. (`connection: close` would make Node destroy the socket with unread
     // bytes in it, and the client's kernel then drops the answer on the reset.)

@@ -3,6 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { DecodeError } from '../data/errors.ts';
+import { messageOf } from '../runtime/ep_error.ts';
 import { defaultMaxPixels, ModelRunner } from './model_runner.ts';
 import type { FromWorker, Task, TaskResult, ToWorker, WorkerInit } from './worker_protocol.ts';
 
@@ -10,11 +11,9 @@ const port = parentPort;
 if (!port) throw new Error('inference_worker.ts must run in a worker thread');
 const post = (msg: FromWorker): void => port.postMessage(msg);
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 /** A decoding failure as a task result: over the pixel limit, not an image, or a bug. */
 function decodeFailure(id: number, err: unknown, maxPixels: number): TaskResult {
-  if (!(err instanceof DecodeError)) return { id, ok: false, code: 'internal', message: message(err) };
+  if (!(err instanceof DecodeError)) return { id, ok: false, code: 'internal', message: messageOf(err) };
   // libvips checks the limit from the header: "Input image exceeds pixel limit".
   if (/pixel limit/i.test(err.reason)) return { id, ok: false, code: 'too_many_pixels', message: `the image has more than ${maxPixels} pixels (width x height), this server's limit` };
   return { id, ok: false, code: 'bad_image', message: err.reason };
@@ -46,7 +45,7 @@ async function runBatch(runner: ModelRunner, tasks: readonly Task[], maxPixels: 
         group.forEach((g, i) => results.set(g.task.id, { id: g.task.id, ok: true, kind, embedding: Array.from(embs[i] ?? []) }));
       }
     } catch (err) {
-      for (const g of group) results.set(g.task.id, { id: g.task.id, ok: false, code: 'internal', message: message(err) });
+      for (const g of group) results.set(g.task.id, { id: g.task.id, ok: false, code: 'internal', message: messageOf(err) });
     }
   }
   return tasks.map((t) => results.get(t.id) ?? { id: t.id, ok: false, code: 'internal', message: 'no result' });
@@ -62,7 +61,7 @@ try {
   await runner.embed([blank]);
   post({ type: 'ready', metadata: runner.metadata });
 } catch (err) {
-  post({ type: 'init_error', message: message(err) });
+  post({ type: 'init_error', message: messageOf(err) });
   process.exit(1);
 }
 const maxPixels = init.maxPixels ?? defaultMaxPixels(runner.metadata.inputSize);

@@ -4,6 +4,7 @@
 
 import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
+import { messageOf } from '../runtime/ep_error.ts';
 import { BodyTooLargeError } from './body.ts';
 
 export class MultipartError extends Error {
@@ -18,8 +19,6 @@ export class MultipartError extends Error {
 export const FORM_LIMITS = { parts: 16, fieldSize: 64 * 1024, fieldNameSize: 200, headerPairs: 16, headerSize: 8 * 1024 } as const;
 
 export const isFormData = (contentType: string | undefined): boolean => /^multipart\/form-data\s*(;|$)/i.test(contentType ?? '');
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The bytes of the `field` part of a multipart/form-data `body`. Rejects with MultipartError (malformed,

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
 import { availableParallelism } from 'node:os';
+import { messageOf } from '../runtime/ep_error.ts';
 import { createInferenceServer } from './http_server.ts';
 import { addHttpOptions, httpLimits, type HttpFlags } from './http_flags.ts';
 import { positiveInt } from './predict_cli.ts';
@@ -61,7 +62,7 @@ export function serveCommand(): Command {
       });
       addr = await app.listen(f.port, f.host);
     } catch (err) {
-      process.stderr.write(`error: cannot start the server: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`error: cannot start the server: ${messageOf(err)}\n`);
       await app?.close(0);
       process.exitCode = 2;
       return;

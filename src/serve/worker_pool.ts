@@ -11,6 +11,7 @@
 // - close() drains for at most `graceMs`, then fails what is left.
 
 import { Worker } from 'node:worker_threads';
+import { messageOf } from '../runtime/ep_error.ts';
 import type { ExecutionProvider } from '../runtime/providers.ts';
 import type { ModelMetadata } from '../export/metadata.ts';
 import type { FailureCode, FromWorker, Task, TaskKind, TaskResult, ToWorker, WorkerInit } from './worker_protocol.ts';
@@ -73,7 +74,6 @@ const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 
 const failure = (id: number, code: FailureCode, message: string): TaskResult => ({ id, ok: false, code, message });
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class InferencePool {
   private readonly slots: Slot[] = [];
