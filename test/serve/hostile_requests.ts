@@ -13,7 +13,7 @@ export interface Kind {
   name: string;
   targets: readonly Target[];
   count: number;
-  /** The i-th request of this kind against `target`. */
+  /** One request of this kind against `target`, drawn from `rng`. */
   make(rng: Rng, target: Target): Write;
   /** Statuses that are a right answer; 'closed': the server hung up without one. */
   ok: readonly (number | 'closed')[];
