@@ -13,6 +13,9 @@ export const DEFAULT_DIST = join(WEB_DIR, 'dist');
 /** The runtime files `import * as ort from 'onnxruntime-web'` loads at run time. */
 export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
 
+/** Every file the build writes, relative to `outDir`: what the demo server may serve from it. */
+export const PAGE_FILES = ['index.html', 'main.js', 'main.js.map', 'style.css', ...ORT_RUNTIME_FILES.map((f) => `ort/${f}`)];
+
 export async function buildWebApp(outDir: string = DEFAULT_DIST, options: { minify?: boolean } = {}): Promise<string> {
   await mkdir(join(outDir, 'ort'), { recursive: true });
   await build({

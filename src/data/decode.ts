@@ -14,6 +14,8 @@ export interface DecodeOptions {
   channels: Channels;
   /** Resize the shorter side to `size` and centre-crop to size x size (eval preprocessing). */
   size?: number;
+  /** Largest accepted width x height (default 2^28); checked from the header, before any pixel is decoded. */
+  maxPixels?: number;
 }
 
 /** Uint8 HWC pixels, the form datasets keep in memory. */
@@ -50,7 +52,7 @@ export async function decodeImageU8(input: string | Uint8Array, opts: DecodeOpti
   try {
     // failOn 'error': truncated or corrupt data fails, harmless libjpeg/libpng warnings do not.
     // pages 1: the first frame of GIF/WebP animations and multi-page TIFFs.
-    let pipeline = sharp(input, { failOn: 'error', pages: 1, limitInputPixels: 1 << 28 })
+    let pipeline = sharp(input, { failOn: 'error', pages: 1, limitInputPixels: opts.maxPixels ?? 1 << 28 })
       .autoOrient()
       .flatten({ background: { r: 0, g: 0, b: 0 } });
     if (opts.size !== undefined) {

@@ -11,7 +11,8 @@ export class BodyTooLargeError extends Error {
 
 /**
  * The whole body, or BodyTooLargeError as soon as Content-Length or the bytes received pass `limit`.
- * On overflow the rest of the body is drained (not buffered) so the 413 reaches the client.
+ * On overflow the rest of the body is drained (not buffered) so the 413 reaches the client; a client
+ * that goes away mid-body rejects the promise.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -37,5 +38,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     req.on('data', onData);
     req.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks, size))));
     req.once('error', reject);
+    // After 'end' this is a no-op; before it, the connection closed under a half-sent body.
+    req.once('close', () => reject(new Error('the client closed the connection before the body was complete')));
   });
 }

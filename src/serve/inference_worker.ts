@@ -3,23 +3,30 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { DecodeError } from '../data/errors.ts';
-import { ModelRunner } from './model_runner.ts';
+import { messageOf } from '../runtime/ep_error.ts';
+import { defaultMaxPixels, ModelRunner } from './model_runner.ts';
 import type { FromWorker, Task, TaskResult, ToWorker, WorkerInit } from './worker_protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('inference_worker.ts must run in a worker thread');
 const post = (msg: FromWorker): void => port.postMessage(msg);
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+/** A decoding failure as a task result: over the pixel limit, not an image, or a bug. */
+function decodeFailure(id: number, err: unknown, maxPixels: number): TaskResult {
+  if (!(err instanceof DecodeError)) return { id, ok: false, code: 'internal', message: messageOf(err) };
+  // libvips checks the limit from the header: "Input image exceeds pixel limit".
+  if (/pixel limit/i.test(err.reason)) return { id, ok: false, code: 'too_many_pixels', message: `the image has more than ${maxPixels} pixels (width x height), this server's limit` };
+  return { id, ok: false, code: 'bad_image', message: err.reason };
+}
 
-async function runBatch(runner: ModelRunner, tasks: readonly Task[]): Promise<TaskResult[]> {
+async function runBatch(runner: ModelRunner, tasks: readonly Task[], maxPixels: number): Promise<TaskResult[]> {
   const results = new Map<number, TaskResult>();
   const images = await Promise.all(
     tasks.map(async (t) => {
       try {
-        return await runner.preprocess(t.bytes);
+        return await runner.preprocess(t.bytes, maxPixels);
       } catch (err) {
-        results.set(t.id, { id: t.id, ok: false, code: err instanceof DecodeError ? 'bad_image' : 'internal', message: err instanceof DecodeError ? err.reason : message(err) });
+        results.set(t.id, decodeFailure(t.id, err, maxPixels));
         return undefined;
       }
     }),
@@ -38,7 +45,7 @@ async function runBatch(runner: ModelRunner, tasks: readonly Task[]): Promise<Ta
         group.forEach((g, i) => results.set(g.task.id, { id: g.task.id, ok: true, kind, embedding: Array.from(embs[i] ?? []) }));
       }
     } catch (err) {
-      for (const g of group) results.set(g.task.id, { id: g.task.id, ok: false, code: 'internal', message: message(err) });
+      for (const g of group) results.set(g.task.id, { id: g.task.id, ok: false, code: 'internal', message: messageOf(err) });
     }
   }
   return tasks.map((t) => results.get(t.id) ?? { id: t.id, ok: false, code: 'internal', message: 'no result' });
@@ -48,12 +55,17 @@ const init = workerData as WorkerInit;
 let runner: ModelRunner;
 try {
   runner = await ModelRunner.load(init.modelPath, { threads: init.threads, ep: init.ep });
+  // A session's first run allocates and plans; pay it here, so that "ready" means a fast first answer.
+  const blank = new Float32Array(runner.imageLength);
+  await runner.classify([blank], 1);
+  await runner.embed([blank]);
   post({ type: 'ready', metadata: runner.metadata });
 } catch (err) {
-  post({ type: 'init_error', message: message(err) });
+  post({ type: 'init_error', message: messageOf(err) });
   process.exit(1);
 }
+const maxPixels = init.maxPixels ?? defaultMaxPixels(runner.metadata.inputSize);
 
 port.on('message', (msg: ToWorker) => {
-  void runBatch(runner, msg.tasks).then((results) => post({ type: 'results', results }));
+  void runBatch(runner, msg.tasks, maxPixels).then((results) => post({ type: 'results', results }));
 });

@@ -1,12 +1,18 @@
-// A small static file server for the browser demo: the built page (web/dist) at `/` and an exported
-// model's folder at `/model/`. Sends the cross-origin isolation headers so onnxruntime-web may use
-// WASM threads, and `application/wasm` so browsers compile the runtime while it streams.
+// The browser demo's server: an allow-list, not a folder. `/` and the page's own files from the built
+// page (web/dist), and at `/model/` only model.json, model.onnx and model.embed.onnx of the model
+// folder, so `web --model artifacts/runs/<name>` never hands out checkpoints, configs or metrics. A
+// file that resolves (through symlinks) outside its folder is refused.
+//
+// Files go out through `send` (streaming, ETag / Last-Modified, 304 on revalidation: a reload does not
+// fetch the 12 MB WASM runtime or the model again, Range, HEAD) with the cross-origin isolation headers
+// onnxruntime-web needs for WASM threads, and `application/wasm` so browsers compile while it streams.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { realpath } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
+import send from 'send';
+import { EMBEDDING_FILE, MODEL_FILE, SIDECAR_FILE } from '../export/export_model.ts';
+import { createHttpService, HttpError, requestUrl, type HttpLimits, type HttpService } from './http_service.ts';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,59 +25,67 @@ const MIME: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-export interface StaticServerOptions {
-  /** Folder served at `/` (index.html for `/`). */
+export const MODEL_FILES = [SIDECAR_FILE, MODEL_FILE, EMBEDDING_FILE] as const;
+
+export interface StaticServerOptions extends HttpLimits {
+  /** Folder of the built page, served at `/` (index.html for `/`). */
   root: string;
-  /** Folder served at `/model/` (model.json, model.onnx, model.embed.onnx). */
+  /** The page's own files, relative to `root` (web/build.ts: PAGE_FILES); nothing else there is served. */
+  pageFiles: readonly string[];
+  /** Exported model folder: MODEL_FILES are served at `/model/`. */
   modelDir: string;
+  /** Where refused symlinks and internal errors are reported (default: nowhere). */
+  log?: (line: string) => void;
 }
 
-/** The file under `base` that `urlPath` names, or undefined when it would escape `base`. */
-function resolveUnder(base: string, urlPath: string): string | undefined {
-  let decoded: string;
+interface Entry {
+  dir: string;
+  name: string;
+}
+
+/** The real path of `name` in `dir`, or undefined when it does not exist or resolves outside `dir`. */
+async function realFileUnder(entry: Entry, log: ((line: string) => void) | undefined): Promise<string | undefined> {
+  let dir: string;
+  let file: string;
   try {
-    decoded = decodeURIComponent(urlPath);
+    [dir, file] = await Promise.all([realpath(entry.dir), realpath(join(entry.dir, entry.name))]);
   } catch {
     return undefined;
   }
-  const path = normalize(join(base, decoded));
-  return path === normalize(base) || path.startsWith(normalize(base) + sep) ? path : undefined;
+  if (file.startsWith(dir + sep)) return file;
+  log?.(`refusing ${entry.name}: it resolves to ${file}, outside ${dir}`);
+  return undefined;
 }
 
-export function createStaticServer(options: StaticServerOptions): Server {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const isModel = url.pathname.startsWith('/model/');
-    const file = isModel
-      ? resolveUnder(options.modelDir, url.pathname.slice('/model/'.length))
-      : resolveUnder(options.root, url.pathname === '/' ? 'index.html' : url.pathname);
-    const fail = (status: number, message: string): void => {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(message);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, 'method not allowed');
-    if (!file) return fail(404, 'not found');
-    stat(file).then(
-      (s) => {
-        if (!s.isFile()) return fail(404, 'not found');
-        res.writeHead(200, {
-          'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-          'content-length': s.size,
-          'cache-control': 'no-cache',
-          'cross-origin-opener-policy': 'same-origin',
-          'cross-origin-embedder-policy': 'require-corp',
-        });
-        if (req.method === 'HEAD') return void res.end();
-        createReadStream(file).on('error', () => res.destroy()).pipe(res);
-      },
-      () => fail(404, 'not found'),
-    );
-  });
-}
-
-export function listen(server: Server, port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  res.setHeader('content-type', MIME[extname(path)] ?? 'application/octet-stream');
+  res.setHeader('cache-control', 'no-cache'); // revalidate (a 304 when unchanged): a re-exported model shows at once
+  res.setHeader('cross-origin-opener-policy', 'same-origin');
+  res.setHeader('cross-origin-embedder-policy', 'require-corp');
+  res.setHeader('x-content-type-options', 'nosniff');
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+    res.once('close', resolve);
+    send(req, path, { etag: true, lastModified: true, cacheControl: false, index: false, dotfiles: 'allow' })
+      .on('error', (err: { status?: number; message?: string }) => {
+        reject(err.status === 404 ? new HttpError(404, 'not_found', 'not found') : new HttpError(err.status ?? 500, 'file_error', err.message ?? 'cannot send the file'));
+      })
+      .pipe(res);
   });
+}
+
+export function createStaticServer(options: StaticServerOptions): HttpService {
+  const routes = new Map<string, Entry>([
+    ['/', { dir: options.root, name: 'index.html' }],
+    ...options.pageFiles.map((name): [string, Entry] => [`/${name}`, { dir: options.root, name }]),
+    ...MODEL_FILES.map((name): [string, Entry] => [`/model/${name}`, { dir: options.modelDir, name }]),
+  ]);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { path } = requestUrl(req);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed; use GET or HEAD`, { allow: 'GET, HEAD' });
+    const entry = routes.get(path);
+    const file = entry && (await realFileUnder(entry, options.log));
+    if (!file) throw new HttpError(404, 'not_found', `${path.slice(0, 100)} is not one of the files this demo serves`);
+    await sendFile(req, res, file);
+  };
+  return createHttpService(handle, options, options.log);
 }

@@ -11,6 +11,8 @@ export interface WorkerInit {
   /** ORT intra-op threads of this worker's sessions. */
   threads: number;
   ep: ExecutionProvider;
+  /** Largest image (width x height) the worker decodes; undefined: defaultMaxPixels of the model. */
+  maxPixels: number | undefined;
 }
 
 export type TaskKind = 'predict' | 'embed';
@@ -23,11 +25,17 @@ export interface Task {
   topK: number;
 }
 
+/**
+ * Why a task failed: bad_image (the bytes do not decode, a 400), too_many_pixels (over the pixel limit,
+ * 413), unavailable (no worker, a worker died, shutting down: 503), timeout (not answered in time: 503),
+ * aborted (the client went away first), internal (anything else: 500).
+ */
+export type FailureCode = 'bad_image' | 'too_many_pixels' | 'unavailable' | 'timeout' | 'aborted' | 'internal';
+
 export type TaskResult =
   | { id: number; ok: true; kind: 'predict'; predictions: Prediction[] }
   | { id: number; ok: true; kind: 'embed'; embedding: number[] }
-  /** bad_image: the bytes do not decode (a 400); internal: anything else (a 500). */
-  | { id: number; ok: false; code: 'bad_image' | 'internal'; message: string };
+  | { id: number; ok: false; code: FailureCode; message: string };
 
 export type ToWorker = { type: 'batch'; tasks: Task[] };
 

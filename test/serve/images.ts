@@ -21,3 +21,9 @@ export async function noiseImage(seed: number, width: number, height: number): P
   }
   return new Uint8Array(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
 }
+
+/** A large solid PNG, quick to make (zlib level 1) and slow to decode: work that keeps a worker busy. */
+export async function largeImage(rgb: Rgb, side: number): Promise<Uint8Array<ArrayBuffer>> {
+  const img = sharp({ create: { width: side, height: side, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } });
+  return new Uint8Array(await img.png({ compressionLevel: 1 }).toBuffer());
+}

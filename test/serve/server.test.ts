@@ -8,7 +8,7 @@ import { createInferenceServer, type InferenceServer } from '../../src/serve/htt
 import { encoderFromConfig, exportModel } from '../../src/export/export_model.ts';
 import { ModelRunner } from '../../src/serve/model_runner.ts';
 import { exportColourModel, randomWeights, tempDir } from '../export/fixtures.ts';
-import { noiseImage, solidImage, type Rgb } from './images.ts';
+import { largeImage, noiseImage, solidImage, type Rgb } from './images.ts';
 
 interface Json { [k: string]: unknown }
 
@@ -66,10 +66,13 @@ describe('inference server (colour model, 2 workers)', () => {
     const health = (await (await fetch(`${base}/healthz`)).json()) as Json;
     assert.equal(health['status'], 'ok');
     assert.equal(health['workers'], 2);
+    assert.equal(health['starting'], 0);
     const info = (await (await fetch(`${base}/info`)).json()) as Json;
     assert.deepEqual(info['classes'], ['red', 'green', 'blue']);
     assert.equal(info['modelName'], 'test-colour');
     assert.equal(info['inputSize'], 8);
+    // The pixel limit follows the model: (128 x 8)^2.
+    assert.deepEqual(info['limits'], { maxBytes: 64 * 1024, maxPixels: 1024 * 1024, maxQueue: 64 });
   });
 
   test('POST /predict with raw bytes (PNG, JPEG) and ?k=', async () => {
@@ -101,14 +104,14 @@ describe('inference server (colour model, 2 workers)', () => {
     const truncated = await post('/predict', '--XyZ\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc', ct);
     assert.equal(truncated.status, 400);
     assert.equal(errorCode(truncated.json), 'bad_multipart');
-    assert.match((truncated.json['error'] as { message: string }).message, /truncated/);
+    assert.match((truncated.json['error'] as { message: string }).message, /Unexpected end/);
     const garbage = await post('/predict', 'no boundary here at all', ct);
     assert.equal(errorCode(garbage.json), 'bad_multipart');
     const form = new FormData();
     form.append('image', new Blob([await solidImage(RED, 8, 8)]), 'x.png');
     const wrongField = await post('/predict', form);
     assert.equal(wrongField.status, 400);
-    assert.match((wrongField.json['error'] as { message: string }).message, /no "file" field/);
+    assert.match((wrongField.json['error'] as { message: string }).message, /no "file" part/);
     const empty = await post('/predict', new Uint8Array(0));
     assert.equal(empty.status, 400);
     assert.equal(errorCode(empty.json), 'empty_body');
@@ -116,6 +119,14 @@ describe('inference server (colour model, 2 workers)', () => {
     assert.equal(text.status, 400);
     assert.equal(errorCode(text.json), 'bad_image');
     assert.match((text.json['error'] as { message: string }).message, /not a decodable image/);
+  });
+
+  test('an image over the pixel limit gets 413 before it is decoded', async () => {
+    const big = await post('/predict', await largeImage(RED, 1100), { 'content-type': 'image/png' });
+    assert.equal(big.status, 413);
+    assert.equal(errorCode(big.json), 'too_many_pixels');
+    assert.match((big.json['error'] as { message: string }).message, /more than 1048576 pixels/);
+    assert.equal(top1((await post('/predict', await solidImage(RED, 1000, 1000))).json), 'red');
   });
 
   test('oversized bodies get 413 (with Content-Length, and chunked)', async () => {

@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createCpuSession, runHost } from '../../src/runtime/session.ts';
-import { createStaticServer, listen } from '../../src/serve/static_server.ts';
-import { buildWebApp } from '../../web/build.ts';
+import type { HttpService } from '../../src/serve/http_service.ts';
+import { createStaticServer } from '../../src/serve/static_server.ts';
+import { buildWebApp, PAGE_FILES } from '../../web/build.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SKIP_NO_CHROMIUM: string | false = existsSync(CHROMIUM)
@@ -21,7 +21,7 @@ export function launch(args: readonly string[] = CHROMIUM_ARGS): Promise<Browser
 }
 
 export class Demo {
-  private readonly servers: Server[] = [];
+  private readonly servers: HttpService[] = [];
   private constructor(private readonly dist: string) {}
 
   static async build(dir: string): Promise<Demo> {
@@ -30,13 +30,13 @@ export class Demo {
 
   /** Serves the page with `modelDir`; returns its http://localhost URL. */
   async serve(modelDir: string): Promise<string> {
-    const server = createStaticServer({ root: this.dist, modelDir });
+    const server = createStaticServer({ root: this.dist, pageFiles: PAGE_FILES, modelDir });
     this.servers.push(server);
-    return `http://localhost:${(await listen(server, 0)).port}/`;
+    return `http://localhost:${(await server.listen(0)).port}/`;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(this.servers.map((s) => s.close(0)));
   }
 }
 
