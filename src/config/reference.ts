@@ -18,7 +18,8 @@ export function configReference(): string {
     const shown = value === undefined || value === '' ? '-' : `\`${value === true ? f.name : value === false ? `--no-${f.name.slice(2)}` : value}\``;
     const resume = f.resume === 'runtime' ? ' May change on `--resume`.' : f.resume === 'extend' ? ' A larger value on `--resume` extends the run.' : '';
     const choices = f.choices && f.name !== '--views' && f.name !== '--method' ? ` One of ${f.choices.join(', ')}.` : '';
-    return `| ${name} | ${flagPaths(f).map((p) => `\`${p}\``).join(', ')} | ${cell(shown)} | ${cell(f.help)}.${choices}${resume} |`;
+    const graph = f.graph ? ' build-graph takes it too.' : '';
+    return `| ${name} | ${flagPaths(f).map((p) => `\`${p}\``).join(', ')} | ${cell(shown)} | ${cell(f.help)}.${choices}${resume}${graph} |`;
   });
   return ['| flag | sets | default | what |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -7,7 +7,8 @@
 import type { ModelConfig } from '../../graphs/config.ts';
 import type { BuiltGraph } from '../../graphs/stages.ts';
 import { serializeStep } from '../../graphs/step.ts';
-import type { StageName } from '../config/train_config.ts';
+import type { StageConfig, StageName } from '../config/train_config.ts';
+import type { ScheduleConfig } from '../optim/index.ts';
 import { type AugmentationName, DataLoader, type Dataset } from '../data/index.ts';
 import { initialState } from '../runtime/init.ts';
 import type { HostTensor } from '../runtime/session.ts';
@@ -74,7 +75,7 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
       stepsPerEpoch,
       batches: (epoch, start) => source.batches(epoch, start),
       baseLr: config.lr,
-      schedule: { ...config.schedule, warmup: { steps: Math.round(config.warmupEpochs * stepsPerEpoch) } },
+      schedule: stageSchedule(config, stepsPerEpoch),
       start: resume?.manifest.position ?? { stage, epoch: 0, batch: 0, step: 0 },
       log: ctx.log,
       checkpointEvery: ctx.config.checkpointEvery,
@@ -93,6 +94,11 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
     await source.close();
     await runner.release();
   }
+}
+
+/** The stage's learning-rate schedule in steps: its warm-up epochs become steps of this data set. */
+export function stageSchedule(config: StageConfig, stepsPerEpoch: number): ScheduleConfig {
+  return { ...config.schedule, warmup: { steps: Math.round(config.warmupEpochs * stepsPerEpoch) } };
 }
 
 export interface LoaderFeedOptions {

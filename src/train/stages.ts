@@ -71,7 +71,7 @@ export function stage2Spec(ctx: StageEnv, encoder: ReadonlyMap<string, HostTenso
     ...common, build: buildStage2Features, feeds: ['features', 'labels'],
     open: async () => {
       process.stderr.write('stage2: computing encoder features of the train and test splits\n');
-      const evalModel = stageModel(config, data.shape, 'eval');
+      const evalModel = { ...stageModel(config, data.shape, 'eval'), head: 'none' as const };
       const train = await embed(evalModel, encoder, data.train, all(data.train.length), ctx.inputs);
       const held = await embed(evalModel, encoder, data.test, all(data.test.length), ctx.inputs);
       const { data: features, dim } = train.outputs.embedding!;

@@ -7,6 +7,9 @@ import { before, test } from 'node:test';
 import { loadCheckpoint, loadWeights } from '../../src/train/checkpoint.ts';
 import { RUN_FILES } from '../../src/train/run_folder.ts';
 import { NonFiniteLossError } from '../../src/train/loop.ts';
+import { cpuSessionFactory } from '../../src/runtime/step_runner.ts';
+import { evaluateRun } from '../../src/train/eval_run.ts';
+import { exportRun } from '../../src/train/pipeline.ts';
 import { train } from '../../src/train/train.ts';
 import { tinyConfig, writeColourDataset } from './fixtures.ts';
 
@@ -83,4 +86,23 @@ test('a non-finite loss stops the run with a clear error and the last good check
   for (const [name, t] of checkpoint.state) {
     assert.ok(Array.from(t.data as Float32Array).every(Number.isFinite), `${name} finite in the checkpoint`);
   }
+});
+
+test('an image-folder run without --image-size exports, evaluates and records the side it trained at', async () => {
+  const dir = runDir();
+  const { results } = await train(tinyConfig(dataset, { method: 'ce', imageSize: 0, baseline: { epochs: 1 } }), { runDir: dir });
+  assert.deepEqual([results.data.size, results.data.channels, results.data.classes], [32, 3, ['class0', 'class1', 'class2']]);
+  assert.equal(results.data.normalization.std.length, 3);
+  const exported = await exportRun(dir);
+  assert.equal(exported.metadata.inputSize, 32, 'the model is exported at the side it was trained at, not the architecture default');
+  const evaluated = await evaluateRun(dir, cpuSessionFactory({ threads: 1 }));
+  assert.equal(evaluated.testAccuracy, results.testAccuracy);
+});
+
+test('a config that fails validation or planning writes nothing', async () => {
+  const dir = join(runDir(), 'never');
+  const bad = { ...tinyConfig(dataset), stage1: { ...tinyConfig(dataset).stage1, epochs: 0 } };
+  await assert.rejects(train(bad, { runDir: dir }), /stage1\.epochs \(--epochs\) is 0: must be an integer >= 1/);
+  await assert.rejects(train(tinyConfig(dataset, { stage1: { batchSize: 480 } }), { runDir: dir }), /stage1: batch size 480 \(2 per class and batch\) leaves no full batch/);
+  assert.ok(!existsSync(dir), 'no run folder');
 });
