@@ -51,14 +51,18 @@ async function timeStage(env: StageEnv, spec: StageSpec, stepsPerEpoch: number, 
   const openSeconds = now() - t;
   const runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: spec.feeds, session: sessions });
   try {
-    const steps = Math.min(CALIBRATION_STEPS + 1, stepsPerEpoch);
+    // One untimed step first (session warm-up), then CALIBRATION_STEPS timed ones, over as many epochs as that takes.
     let done = 0;
-    for await (const batch of source.batches(0, 0)) {
-      if (done === 1) t = now();
-      await runner.run(batch.feeds, env.config[spec.stage].lr * 1e-3, done + 1);
-      if (++done >= steps) break;
+    for (let epoch = 0; done <= CALIBRATION_STEPS; epoch++) {
+      let batches = 0;
+      for await (const batch of source.batches(epoch, 0)) {
+        if (batches++ >= stepsPerEpoch || done > CALIBRATION_STEPS) break;
+        await runner.run(batch.feeds, env.config[spec.stage].lr * 1e-3, done + 1);
+        if (++done === 1) t = now();
+      }
+      if (batches === 0) throw new Error(`${spec.stage}: the feeds yield no batch to calibrate on`);
     }
-    const secondsPerStep = (now() - t) / Math.max(1, done - 1);
+    const secondsPerStep = (now() - t) / CALIBRATION_STEPS;
     t = now();
     await spec.evaluate(new Map([...(spec.carried ?? []), ...(await runner.state())]));
     return { stage: spec.stage, stepsPerEpoch, secondsPerStep, evalSeconds: now() - t, openSeconds };

@@ -13,7 +13,7 @@ import type { HostTensor } from '../runtime/session.ts';
 import type { SessionFactory } from '../runtime/step_runner.ts';
 import { type Checkpoint, loadWeights } from './checkpoint.ts';
 import { EvalModel, type TestResult, runOverDataset, sampleIds } from './evaluate.ts';
-import { describeRun } from './describe.ts';
+import { describeRun, planWarnings } from './describe.ts';
 import { confusionMatrix } from './eval_metrics.ts';
 import { MetricsLog } from './metrics_log.ts';
 import { type RunContext, checkpointNow, elapsedSeconds, planSteps } from './run_context.ts';
@@ -72,6 +72,7 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
   if (stale.length > 0) process.stderr.write(`removed ${stale.length} temporary file(s) of an interrupted write: ${stale.join(', ')}\n`);
   folder.writeConfig(config);
   process.stderr.write(`${describeRun(config, data.shape, { train: data.train.length, test: data.test.length }, plan).join('\n')}\n  config    ${folder.path('config')}\n`);
+  for (const w of planWarnings(config, plan, data.train.length)) process.stderr.write(`warning: ${w}\n`);
   const log = new MetricsLog(folder.path('metrics'));
   for (const s of data.skipped) log.write({ kind: 'skipped_file', path: s.path, reason: s.reason });
   const sessions = options.sessions ?? sessionFactory(config.ep, { threads: config.threads });
