@@ -6,14 +6,13 @@
 // The warm-up keeps its share of the run. The estimate is printed and the run's wall time reported.
 
 import { buildLogits } from '../../graphs/stages.ts';
-import { serializeStep } from '../../graphs/step.ts';
 import { resolveTrainConfig } from '../config/resolve.ts';
 import type { StageName, TrainConfig } from '../config/train_config.ts';
 import { initialState } from '../runtime/init.ts';
-import { type SessionFactory, StepRunner } from '../runtime/step_runner.ts';
+import type { SessionFactory } from '../runtime/step_runner.ts';
 import { type RunData, planSteps, stagesOf } from './run_context.ts';
 import { openRunData } from './run_data.ts';
-import type { StageSpec } from './stage.ts';
+import { type StageSpec, freshState, withStage } from './stage.ts';
 import { stageModel } from './stage_model.ts';
 import { type StageEnv, baselineSpec, stage1Spec, stage2Spec, testAccuracy } from './stages.ts';
 
@@ -41,18 +40,12 @@ const now = (): number => performance.now() / 1000;
 
 async function timeStage(env: StageEnv, spec: StageSpec, stepsPerEpoch: number, sessions: SessionFactory): Promise<StageTiming> {
   const built = spec.build(spec.model);
-  const state = initialState(built.params.list, built.optimizerState, 0);
-  for (const name of state.keys()) {
-    const t = spec.carried?.get(name);
-    if (t) state.set(name, t);
-  }
-  let t = now();
-  const source = await spec.open();
-  const openSeconds = now() - t;
-  const runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: spec.feeds, session: sessions });
-  try {
+  const opened = now();
+  return withStage(spec, built, freshState(spec, built, 0), sessions, async (runner, source) => {
+    const openSeconds = now() - opened; // the feeds' start (stage 2: the encoder's pass) and the session
     // One untimed step first (session warm-up), then CALIBRATION_STEPS timed ones, over as many epochs as that takes.
     let done = 0;
+    let t = now();
     for (let epoch = 0; done <= CALIBRATION_STEPS; epoch++) {
       let batches = 0;
       for await (const batch of source.batches(epoch, 0)) {
@@ -66,10 +59,7 @@ async function timeStage(env: StageEnv, spec: StageSpec, stepsPerEpoch: number, 
     t = now();
     await spec.evaluate(new Map([...(spec.carried ?? []), ...(await runner.state())]));
     return { stage: spec.stage, stepsPerEpoch, secondsPerStep, evalSeconds: now() - t, openSeconds };
-  } finally {
-    await source.close();
-    await runner.release();
-  }
+  });
 }
 
 const epochSeconds = (t: StageTiming): number => t.stepsPerEpoch * t.secondsPerStep + t.evalSeconds;

@@ -8,11 +8,11 @@ import type { ModelConfig } from '../../graphs/config.ts';
 import type { BuiltGraph } from '../../graphs/stages.ts';
 import { serializeStep } from '../../graphs/step.ts';
 import type { StageConfig, StageName } from '../config/train_config.ts';
-import type { ScheduleConfig } from '../optim/index.ts';
 import { type AugmentationName, DataLoader, type Dataset } from '../data/index.ts';
+import type { ScheduleConfig } from '../optim/index.ts';
 import { initialState } from '../runtime/init.ts';
 import type { HostTensor } from '../runtime/session.ts';
-import { StepRunner } from '../runtime/step_runner.ts';
+import { type SessionFactory, StepRunner } from '../runtime/step_runner.ts';
 import { type StepBatch, runStageLoop } from './loop.ts';
 import { type RunContext, checkpointNow, pickState, resumeFor } from './run_context.ts';
 import type { StageSummary } from './run_results.ts';
@@ -57,17 +57,8 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
   const stored = ctx.finished[stage];
   if (resume && stored && resume.manifest.position.epoch >= config.epochs) return { summary: stored, state: modelState(resume.state) };
 
-  let state = resume?.state;
-  if (!state) {
-    state = initialState(built.params.list, built.optimizerState, streamSeed(ctx.config.seed, `${stage}.init`));
-    for (const name of state.keys()) {
-      const t = spec.carried?.get(name);
-      if (t) state.set(name, t);
-    }
-  }
-  const source = await spec.open();
-  const runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: spec.feeds, session: ctx.sessions });
-  try {
+  const state = resume?.state ?? freshState(spec, built, streamSeed(ctx.config.seed, `${stage}.init`));
+  return withStage(spec, built, state, ctx.sessions, async (runner, source) => {
     const result = await runStageLoop({
       stage,
       runner,
@@ -90,9 +81,29 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
     const final = await runner.state();
     checkpointNow(ctx, final, { stage, epoch: config.epochs, batch: 0, step: result.steps });
     return { summary, state: modelState(final) };
+  });
+}
+
+/** Freshly initialised parameters and optimizer state of the stage's graph, carried tensors in place. */
+export function freshState(spec: StageSpec, built: BuiltGraph, seed: number): Map<string, HostTensor> {
+  const state = initialState(built.params.list, built.optimizerState, seed);
+  for (const name of state.keys()) {
+    const t = spec.carried?.get(name);
+    if (t) state.set(name, t);
+  }
+  return state;
+}
+
+/** Runs `use` with the stage's feeds open and a step runner on `state`; both are closed afterwards, whatever happens. */
+export async function withStage<T>(spec: StageSpec, built: BuiltGraph, state: ReadonlyMap<string, HostTensor>, sessions: SessionFactory, use: (runner: StepRunner, source: FeedSource) => Promise<T>): Promise<T> {
+  const source = await spec.open();
+  let runner: StepRunner | undefined;
+  try {
+    runner = await StepRunner.create(serializeStep(built.graph, built), state, { feeds: spec.feeds, session: sessions });
+    return await use(runner, source);
   } finally {
     await source.close();
-    await runner.release();
+    await runner?.release();
   }
 }
 
