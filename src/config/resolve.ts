@@ -76,7 +76,7 @@ export function resolveTrainConfig(patches: readonly ConfigPatch[], base: TrainC
   let merged: unknown = structuredClone(base);
   for (const p of patches) {
     if (!isObject(p.values)) throw new ConfigError(`${p.source}: a config must be a JSON object`);
-    merged = merge(merged, p.values);
+    merged = merge(merged, structuredClone(p.values));
   }
   if (isObject(merged)) complete(merged, base, patches);
   return validateTrainConfig(merged);

@@ -16,8 +16,10 @@ import { type StageSpec, freshState, withStage } from './stage.ts';
 import { stageModel } from './stage_model.ts';
 import { type StageEnv, baselineSpec, stage1Spec, stage2Spec, testAccuracy } from './stages.ts';
 
-/** Steps timed per stage after one untimed step (session warm-up). */
-const CALIBRATION_STEPS = 4;
+/** Untimed steps first: ONNX Runtime's first runs of a session are slower (measured ~30% over 1 step). */
+const WARMUP_STEPS = 3;
+/** Timed steps per stage (past the loader's 4 prefetched batches, so data waits show). */
+const CALIBRATION_STEPS = 8;
 
 export interface StageTiming {
   stage: StageName;
@@ -43,15 +45,16 @@ async function timeStage(env: StageEnv, spec: StageSpec, stepsPerEpoch: number, 
   const opened = now();
   return withStage(spec, built, freshState(spec, built, 0), sessions, async (runner, source) => {
     const openSeconds = now() - opened; // the feeds' start (stage 2: the encoder's pass) and the session
-    // One untimed step first (session warm-up), then CALIBRATION_STEPS timed ones, over as many epochs as that takes.
+    // Untimed warm-up steps, then CALIBRATION_STEPS timed ones, over as many epochs as that takes.
+    const total = WARMUP_STEPS + CALIBRATION_STEPS;
     let done = 0;
     let t = now();
-    for (let epoch = 0; done <= CALIBRATION_STEPS; epoch++) {
+    for (let epoch = 0; done < total; epoch++) {
       let batches = 0;
       for await (const batch of source.batches(epoch, 0)) {
-        if (batches++ >= stepsPerEpoch || done > CALIBRATION_STEPS) break;
+        if (batches++ >= stepsPerEpoch || done >= total) break;
         await runner.run(batch.feeds, env.config[spec.stage].lr * 1e-3, done + 1);
-        if (++done === 1) t = now();
+        if (++done === WARMUP_STEPS) t = now();
       }
       if (batches === 0) throw new Error(`${spec.stage}: the feeds yield no batch to calibrate on`);
     }
