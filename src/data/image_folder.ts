@@ -2,9 +2,10 @@
 // once at load time, with bounded concurrency, so a bad file is reported here and never crashes an
 // epoch. Images are decoded at a side larger than the model's (size / 0.875, torchvision's Resize
 // before a CenterCrop or RandomResizedCrop of `size`, but never above the images' own resolution),
-// so random crops take their pixels from the photo rather than up-scaling a model-sized thumbnail. Decoded images are kept as Uint8 in shared memory when they fit under `memoryLimitBytes`
-// (4x smaller than Float32; workers read them without copies) and cached on disk
-// (folder_cache.ts); otherwise the probe only validates and images are decoded again on access.
+// so random crops take their pixels from the photo rather than up-scaling a model-sized thumbnail.
+// Decoded images are kept as Uint8 in shared memory when they fit under `memoryLimitBytes` (4x
+// smaller than Float32; workers read them without copies) and cached on disk (folder_cache.ts);
+// otherwise the probe only validates and images are decoded again on access.
 
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
