@@ -30,7 +30,7 @@ export interface Flag {
   graph?: boolean;
 }
 
-export const METHODS = ['supcon', 'simclr', 'max-margin', 'ce'] as const;
+const METHODS = ['supcon', 'simclr', 'max-margin', 'ce'] as const;
 export const STEMS = ['cifar', 'imagenet'] as const;
 export const HEADS = ['mlp', 'linear', 'none'] as const;
 export const CONTRAST_MODES = ['all', 'one'] as const;
@@ -193,7 +193,7 @@ export function flagPaths(f: Flag): string[] {
  * The flags that set config `path`; a flag that sets a `kind` owns the whole object
  * (model.optimizer.beta1 belongs to --optimizer).
  */
-export function flagsFor(path: string): Flag[] {
+function flagsFor(path: string): Flag[] {
   return FLAGS.filter((f) => flagPaths(f).some((p) => p === path || (p.endsWith('.kind') && path.startsWith(p.slice(0, -'kind'.length)))));
 }
 

@@ -17,10 +17,10 @@ export interface ConfigPatch {
 }
 
 /** Learning rate a stage takes when its optimizer changes kind: SGD and LARS ~0.1, adaptive methods ~1e-3. */
-export const OPTIMIZER_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, lars: 0.1, adam: 1e-3, adamw: 1e-3, rmsprop: 1e-3 };
+const OPTIMIZER_LR: Readonly<Record<OptimizerKind, number>> = { sgd: 0.1, lars: 0.1, adam: 1e-3, adamw: 1e-3, rmsprop: 1e-3 };
 
 /** The optimizer a run starts from for each kind: PyTorch's defaults, with SupContrast's momentum and decay for SGD. */
-export function runOptimizer(kind: OptimizerKind): OptimizerConfig {
+function runOptimizer(kind: OptimizerKind): OptimizerConfig {
   return kind === 'sgd' ? { ...defaultOptimizer('sgd'), momentum: 0.9, weightDecay: 1e-4 } : defaultOptimizer(kind);
 }
 

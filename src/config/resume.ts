@@ -53,8 +53,3 @@ export function reconcileResume(stored: TrainConfig, requested: TrainConfig, pro
   if (refused.length > 0) throw new ConfigError(`cannot resume with a different configuration (${ALLOWED}):\n  ${refused.join('\n  ')}`);
   return requested;
 }
-
-/** Stages whose epochs grew, which a resumed run reopens. */
-export function extendedStages(stored: TrainConfig, requested: TrainConfig): StageName[] {
-  return (['stage1', 'stage2', 'baseline'] as const).filter((s) => requested[s].epochs > stored[s].epochs);
-}

@@ -32,7 +32,7 @@ export const RUN_FILES = {
   sidecar: SIDECAR_FILE,
 } as const;
 
-export type RunFile = keyof typeof RUN_FILES;
+type RunFile = keyof typeof RUN_FILES;
 
 export function defaultRunDir(name: string): string {
   return resolve('artifacts', 'runs', name);

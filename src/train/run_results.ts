@@ -43,7 +43,7 @@ export interface RunResults {
 
 const stageName = z.enum(['stage1', 'stage2', 'baseline']);
 
-export const stageSummarySchema: z.ZodType<StageSummary> = z.strictObject({
+const stageSummarySchema: z.ZodType<StageSummary> = z.strictObject({
   stage: stageName,
   epochs: z.number().int().min(1),
   steps: z.number().int().min(0),
