@@ -11,7 +11,7 @@
 import { Command } from 'commander';
 import { type ModelConfig, defaultModelConfig } from '../graphs/config.ts';
 import { buildStage1 } from '../graphs/stages.ts';
-import { serializeStep } from '../graphs/step.ts';
+import { stepModel } from '../graphs/step.ts';
 import { initialState } from '../src/runtime/init.ts';
 import { type ExecutionProvider, parseExecutionProvider, sessionFactory } from '../src/runtime/providers.ts';
 import type { HostTensor } from '../src/runtime/session.ts';
@@ -37,7 +37,7 @@ interface Prepared { stateMb: number; step(): Promise<number>; release(): Promis
 async function prepare(cfg: ModelConfig, ep: ExecutionProvider, threads: number, keepStateOnDevice: boolean): Promise<Prepared> {
   const built = buildStage1(cfg);
   const state = initialState(built.params.list, built.optimizerState, 0);
-  const runner = await StepRunner.create(serializeStep(built.graph, built), state, {
+  const runner = await StepRunner.create(stepModel(built.graph, built), state, {
     feeds: ['images', 'labels'],
     session: sessionFactory(ep, { threads, keepStateOnDevice }),
   });

@@ -17,7 +17,7 @@ const batches = Number(process.argv[3] ?? 60);
 const rows: string[][] = [['dataset', 'views', 'workers', 'samples/s', 'views/s', 'first batch s']];
 
 async function bench(label: string, ds: Dataset): Promise<void> {
-  const { mean, std } = await computeMeanStd(ds, 5000);
+  const { mean, std } = await computeMeanStd(ds, { maxSamples: 5000 });
   for (const workers of [0, 1, 2]) {
     const loader = new DataLoader(ds, { batchSize: 256, seed: 0, views: ['simaugment', 'simaugment'], mean, std, minPerClass: 2, workers, prefetch: 4 });
     const r = await measureLoader(loader, batches);

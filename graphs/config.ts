@@ -1,5 +1,7 @@
-// The one configuration that drives every graph of a model: encoder, heads, loss, optimizers, batch.
-// Plain data (JSON-serialisable), so that it travels in manifest.json and checkpoints unchanged.
+// The configuration that drives every graph of a model, in two parts: the architecture (encoder, heads,
+// loss, optimizers), chosen by the user, and the stage shape (batch, views, input side and channels,
+// classes), which a trainer derives once from the opened data set and the stage it runs. Plain data
+// (JSON-serialisable), so that it travels in manifest.json and checkpoints unchanged.
 
 import { type OptimizerConfig, defaultOptimizer } from '../src/optim/index.ts';
 import { type EncoderName, type Stem, encoderDim } from './encoders/index.ts';
@@ -7,18 +9,13 @@ import type { HeadKind } from './heads.ts';
 
 export type ContrastiveLoss = 'supcon' | 'simclr' | 'max_margin';
 
-export interface ModelConfig {
-  /** Artifact folder name: artifacts/<name>/. */
-  name: string;
+/** What the model is: the same for every stage of a run. */
+export interface ArchitectureConfig {
   encoder: EncoderName;
   /** ResNet stem: 'cifar' (3x3 conv, no max-pool) or 'imagenet' (7x7/2 conv + 3x3/2 max-pool). */
   stem: Stem;
   /** Small CNN base width (channels w, 2w, 4w). */
   width: number;
-  /** Square input side H = W. */
-  inputSize: number;
-  inputChannels: number;
-  numClasses: number;
   /** Projection head of stage 1 ('mlp' as SupContrast). */
   head: HeadKind;
   /** Hidden width of the MLP head; 0 = the encoder dimension (SupContrast). */
@@ -34,26 +31,36 @@ export interface ModelConfig {
   contrastMode: 'all' | 'one';
   /** Margin of the max-margin loss. */
   margin: number;
-  /** Views per image in stage 1. */
-  views: number;
-  /** Images per step (stage 1 feeds views * batchSize images). */
-  batchSize: number;
   /** Optimizer of stage 1 and of the cross-entropy baseline. */
   optimizer: OptimizerConfig;
   /** Optimizer of the stage-2 linear classifier. */
   linearOptimizer: OptimizerConfig;
 }
 
+/** What one stage's graph is fed: derived from the data set and the stage, never set by hand in a run. */
+export interface StageShape {
+  /** Images per step (stage 1 feeds views * batchSize images). */
+  batchSize: number;
+  /** Views per image in stage 1. */
+  views: number;
+  /** Square input side H = W. */
+  inputSize: number;
+  inputChannels: number;
+  numClasses: number;
+}
+
+/** The input of the graph builders (graphs/stages.ts). */
+export interface ModelConfig extends ArchitectureConfig, StageShape {
+  /** Artifact folder name: artifacts/<name>/. */
+  name: string;
+}
+
 /** SupContrast's CIFAR recipe at a size that runs on a CPU: ResNet-18, MLP head to 128, tau 0.1, SGD 0.9. */
-export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+export function defaultArchitecture(): ArchitectureConfig {
   return {
-    name: 'model',
     encoder: 'resnet18',
     stem: 'cifar',
     width: 32,
-    inputSize: 32,
-    inputChannels: 3,
-    numClasses: 10,
     head: 'mlp',
     headHidden: 0,
     featDim: 128,
@@ -63,15 +70,26 @@ export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelC
     baseTemperature: 0,
     contrastMode: 'all',
     margin: 1,
-    views: 2,
-    batchSize: 128,
     optimizer: { ...defaultOptimizer('sgd'), momentum: 0.9, weightDecay: 1e-4 },
     linearOptimizer: { ...defaultOptimizer('sgd'), momentum: 0.9 },
+  };
+}
+
+/** The default architecture with a CIFAR-10 shape (32x32x3, 10 classes, 2 views of 128 images). */
+export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    name: 'model',
+    ...defaultArchitecture(),
+    inputSize: 32,
+    inputChannels: 3,
+    numClasses: 10,
+    views: 2,
+    batchSize: 128,
     ...overrides,
   };
 }
 
 /** Encoder output dimension D of `cfg`. */
-export function featureDim(cfg: ModelConfig): number {
+export function featureDim(cfg: ArchitectureConfig): number {
   return encoderDim({ name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder });
 }

@@ -35,7 +35,11 @@ export interface TrainingStep {
   optimizerState: StateInfo[];
 }
 
+/** The step graph's contract with the host loop (src/runtime/step_runner.ts imports these names). */
 export const UPDATED_PREFIX = 'updated.';
+export const LR_INPUT = 'lr';
+export const STEP_INPUT = 'step';
+export const LOSS_OUTPUT = 'loss';
 
 export function assembleTrainingStep(spec: TrainingStepSpec): TrainingStep {
   const { params, loss, trainable, optimizer } = spec;
@@ -47,8 +51,8 @@ export function assembleTrainingStep(spec: TrainingStepSpec): TrainingStep {
     if (p.role !== 'param' || !params.list.includes(p)) throw new Error(`assembleTrainingStep: ${p.name} is not a parameter of this model`);
   }
 
-  const lr = g.input('lr', 'float32', []);
-  const step = g.input('step', 'float32', []);
+  const lr = g.input(LR_INPUT, 'float32', []);
+  const step = g.input(STEP_INPUT, 'float32', []);
   const slots = stateSlots(optimizer);
   const optimizerState: StateInfo[] = [];
   const stateInputs = trainable.map((p) => {
@@ -62,7 +66,7 @@ export function assembleTrainingStep(spec: TrainingStepSpec): TrainingStep {
   });
 
   const grads = grad(loss, trainable.map((p) => p.value));
-  const outputs: Record<string, Value> = { loss };
+  const outputs: Record<string, Value> = { [LOSS_OUTPUT]: loss };
   g.scope('optimizer', () => {
     trainable.forEach((p, i) => {
       const update = g.scope(p.name, () =>

@@ -1,4 +1,4 @@
-// npm run build-graph -- --model resnet18 --stem cifar --size 32 [--config model.json] [--out artifacts]
+// npm run build-graph -- --encoder resnet18 --stem cifar --image-size 32 --channels 3 --classes 10 [--config run.json] [--out artifacts]
 import { buildGraphCommand } from '../src/cli/build_graph_command.ts';
 import { runCli } from '../src/cli/main.ts';
 

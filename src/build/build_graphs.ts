@@ -1,9 +1,9 @@
-// Builds every graph of a model config and writes them with the initial parameters and a manifest:
+// Builds the graphs a training run of a config would run and writes them with the initial parameters
+// and a manifest (each stage graph at its stage's batch, the eval graphs with a symbolic batch):
 //   <outDir>/stage1.onnx stage2.onnx stage2_features.onnx baseline.onnx embed.onnx logits.onnx
 //   <outDir>/init.safetensors   params and buffers by PyTorch-style name, drawn from their Init
 //   <outDir>/manifest.json      see manifest.ts
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelConfig } from '../../graphs/config.ts';
 import type { ParamInfo } from '../../graphs/params.ts';
@@ -11,15 +11,20 @@ import { type BuiltGraph, GRAPH_BUILDERS, GRAPH_NAMES, type GraphName } from '..
 import { serializeStep } from '../../graphs/step.ts';
 import * as b from '../onnx/index.ts';
 import { initialState } from '../runtime/init.ts';
+import type { TrainConfig } from '../config/train_config.ts';
+import type { DataShape } from '../train/run_results.ts';
 import { encodeSafetensors } from '../train/safetensors.ts';
+import { GRAPH_STAGE, stageModel } from '../train/stage_model.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
 import { MANIFEST_FORMAT, type Manifest, graphEntry, parameterCounts, parameterEntry } from './manifest.ts';
 
 export interface BuildOptions {
   /** Which graphs to write (all by default). */
   graphs?: readonly GraphName[];
-  /** Seed of the initial parameters. */
-  seed?: number;
 }
+
+/** What the graphs are fed: input side, channels and class names. */
+export type GraphShape = Pick<DataShape, 'size' | 'channels' | 'classes'>;
 
 export interface BuildResult {
   manifest: Manifest;
@@ -47,24 +52,17 @@ function unionParams(graphs: readonly BuiltGraph[]): ParamInfo[] {
   return [...byName.values()];
 }
 
-/** Writes atomically (temp file + rename) so that a reader never sees half a file. */
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
-}
-
-export async function buildGraphs(cfg: ModelConfig, outDir: string, options: BuildOptions = {}): Promise<BuildResult> {
+export function buildGraphs(config: TrainConfig, shape: GraphShape, outDir: string, options: BuildOptions = {}): BuildResult {
   const names = options.graphs ?? GRAPH_NAMES;
-  const seed = options.seed ?? 0;
-  await mkdir(outDir, { recursive: true });
+  const { seed } = config;
   const files: string[] = [];
   const built: BuiltGraph[] = [];
   const entries: Manifest['graphs'] = {};
   for (const name of names) {
-    const g = GRAPH_BUILDERS[name](cfg);
+    const model = stageModel(config, shape, GRAPH_STAGE[name]);
+    const g = GRAPH_BUILDERS[name](model);
     const file = `${name}.onnx`;
-    await writeAtomic(join(outDir, file), serializeBuilt(g, cfg));
+    writeFileAtomic(join(outDir, file), serializeBuilt(g, model));
     files.push(join(outDir, file));
     entries[name] = graphEntry(g, file);
     built.push(g);
@@ -72,13 +70,14 @@ export async function buildGraphs(cfg: ModelConfig, outDir: string, options: Bui
 
   const params = unionParams(built);
   const init = initialState(params, [], seed);
-  await writeAtomic(join(outDir, 'init.safetensors'), encodeSafetensors(init, { format: 'pt', seed: String(seed) }));
+  writeFileAtomic(join(outDir, 'init.safetensors'), encodeSafetensors(init, { format: 'pt', seed: String(seed) }));
   files.push(join(outDir, 'init.safetensors'));
 
   const parameters = params.map(parameterEntry);
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
-    config: cfg,
+    config,
+    shape,
     seed,
     init: 'init.safetensors',
     graphs: entries,
@@ -86,7 +85,7 @@ export async function buildGraphs(cfg: ModelConfig, outDir: string, options: Bui
     parameterCounts: parameterCounts(parameters),
     bufferCount: parameters.filter((p) => p.role === 'buffer').length,
   };
-  await writeAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   files.push(join(outDir, 'manifest.json'));
   return { manifest, files };
 }

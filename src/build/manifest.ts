@@ -1,14 +1,14 @@
-// manifest.json: what build-graph wrote and how to drive it. Per graph its file, inputs and outputs
-// (name, dtype, shape with 'batch' for symbolic dims), optimizer state; per parameter its shape, role
-// and init; parameter counts per module. A trainer reads this instead of rebuilding graphs.
+// manifest.json: what build-graph wrote and how to drive it: the training config and data shape; per
+// graph its file, inputs and outputs (name, dtype, shape with 'batch' for symbolic dims), optimizer
+// state; per parameter its shape, role and init; parameter counts per module. A trainer reads this instead of rebuilding graphs.
 
-import type { ModelConfig } from '../../graphs/config.ts';
+import type { TrainConfig } from '../config/train_config.ts';
 import type { ParamInfo } from '../../graphs/params.ts';
 import type { BuiltGraph, GraphName } from '../../graphs/stages.ts';
-import type { StateInfo } from '../../graphs/step.ts';
+import { LR_INPUT, STEP_INPUT, type StateInfo, UPDATED_PREFIX } from '../../graphs/step.ts';
 import type { DType, Dim, Value } from '../onnx/index.ts';
 
-export const MANIFEST_FORMAT = 'supcon-onnx/graphs@1';
+export const MANIFEST_FORMAT = 'supcon-onnx/graphs@2';
 
 export interface TensorSpec {
   name: string;
@@ -39,7 +39,10 @@ export interface ParameterEntry {
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
-  config: ModelConfig;
+  /** The training configuration the graphs are for. */
+  config: TrainConfig;
+  /** Input side, channels and class names the graphs are built for. */
+  shape: { size: number; channels: 1 | 3; classes: string[] };
   seed: number;
   /** Initial parameters and buffers (safetensors). */
   init: string;
@@ -53,7 +56,7 @@ export interface Manifest {
 
 const spec = (name: string, v: Value): TensorSpec => ({ name, dtype: v.dtype, shape: [...v.shape] });
 
-const STATE_INPUTS = new Set(['lr', 'step']);
+const STATE_INPUTS = new Set([LR_INPUT, STEP_INPUT]);
 
 export function graphEntry(built: BuiltGraph, file: string): GraphEntry {
   const state = new Set([...built.params.list.map((p) => p.name), ...built.optimizerState.map((s) => s.name)]);
@@ -64,7 +67,7 @@ export function graphEntry(built: BuiltGraph, file: string): GraphEntry {
     inputs,
     outputs: Object.entries(built.outputs).map(([name, v]) => spec(name, v)),
     feeds: inputs.map((i) => i.name).filter((n) => !state.has(n) && !STATE_INPUTS.has(n)),
-    trainable: built.step ? built.params.trainable().filter((p) => `updated.${p.name}` in built.outputs).map((p) => p.name) : [],
+    trainable: built.step ? built.params.trainable().filter((p) => `${UPDATED_PREFIX}${p.name}` in built.outputs).map((p) => p.name) : [],
     optimizerState: built.optimizerState,
   };
 }

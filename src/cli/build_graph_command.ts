@@ -1,27 +1,56 @@
-// `build-graph`: write the stage-1, stage-2, baseline and eval graphs of one model config, the initial
-// parameters and manifest.json to <out>/<name>/ (see src/build/build_graphs.ts).
+// `build-graph`: write the stage-1, stage-2, baseline and eval graphs that `train` with the same flags
+// would run, the initial parameters and manifest.json, to <out>/<name>/ (see src/build/build_graphs.ts).
+// The input side, channels and classes come from --image-size, --channels and --classes, or else from
+// the data set (--dataset), as in training.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { GRAPH_NAMES, type GraphName } from '../../graphs/stages.ts';
-import { buildGraphs } from '../build/build_graphs.ts';
-import { addModelOptions, modelConfigFrom, parseModelConfig } from '../build/options.ts';
+import { resolveTrainConfig } from '../config/resolve.ts';
+import type { TrainConfig } from '../config/train_config.ts';
+import { type GraphShape, buildGraphs } from '../build/build_graphs.ts';
+import { openSplits } from '../train/run_data.ts';
+import { addConfigOptions, commandPatches, printedConfig } from './config_options.ts';
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${value}' is not an integer >= 1`);
+  return n;
+}
+
+function channels(value: string): 1 | 3 {
+  if (value !== '1' && value !== '3') throw new InvalidArgumentError(`'${value}' is not 1 or 3`);
+  return value === '1' ? 1 : 3;
+}
+
+/** The shape given by flags; whatever they leave open is read from the data set. */
+async function graphShape(config: TrainConfig, given: { channels?: 1 | 3; classes?: number }): Promise<GraphShape> {
+  const named = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i));
+  if (config.imageSize > 0 && given.channels !== undefined && given.classes !== undefined) {
+    return { size: config.imageSize, channels: given.channels, classes: named(given.classes) };
+  }
+  const { train, inputSize } = await openSplits(config.dataset, config);
+  return { size: inputSize, channels: given.channels ?? train.channels, classes: given.classes === undefined ? [...train.classes] : named(given.classes) };
+}
 
 export function buildGraphCommand(): Command {
-  const cmd: Command = addModelOptions(new Command('build-graph').description('write the ONNX training and eval graphs of a model'))
+  const cmd: Command = addConfigOptions(new Command('build-graph').description('write the ONNX training and eval graphs of a training configuration'), { graphOnly: true })
     .option('--out <dir>', 'artifacts root', 'artifacts')
-    .option('--seed <n>', 'seed of the initial parameters', Number, 0)
+    .option('--channels <n>', 'input channels, 1 or 3 (default: the data set\'s)', channels)
+    .option('--classes <n>', 'number of classes (default: the data set\'s)', count)
     .addOption(new Option('--graphs <names...>', 'graphs to write').choices(GRAPH_NAMES).default([...GRAPH_NAMES]))
     .action(async () => {
-      const flags = cmd.opts<{ config?: string; out: string; seed: number; graphs: GraphName[] }>();
-      const file = flags.config ? parseModelConfig(JSON.parse(await readFile(flags.config, 'utf8'))) : {};
-      const config = modelConfigFrom(cmd, file);
+      const flags = cmd.opts<{ out: string; channels?: 1 | 3; classes?: number; graphs: GraphName[] }>();
+      const config = resolveTrainConfig(commandPatches(cmd));
+      const shape = await graphShape(config, flags);
+      if (printedConfig(cmd, { config, shape })) return;
+      const method = config.method === 'ce' ? 'ce' : config.model.loss;
+      const name = cmd.getOptionValueSource('name') === 'cli' ? config.name : `${config.model.encoder}_${method}`;
       const started = performance.now();
-      const { manifest, files } = await buildGraphs(config, join(flags.out, config.name), { graphs: flags.graphs, seed: flags.seed });
+      const { manifest, files } = buildGraphs(config, shape, join(flags.out, name), { graphs: flags.graphs });
       const counts = manifest.parameterCounts;
       const n = (x: number): string => x.toLocaleString('en-US');
-      console.log(`${config.name}: ${config.encoder} (${config.stem} stem, ${config.inputChannels}x${config.inputSize}x${config.inputSize}), ` +
+      console.log(`${name}: ${config.model.encoder} (${config.model.stem} stem, ${shape.channels}x${shape.size}x${shape.size}, ${shape.classes.length} classes), ` +
         `encoder ${n(counts.encoder)} params, head ${n(counts.head)}, classifier ${n(counts.classifier)}`);
       for (const f of files) console.log(`  wrote ${f}`);
       console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,13 +1,30 @@
-// `compare`: SupCon two-stage and the cross-entropy baseline on the same data and budget, one table.
+// `compare`: SupCon two-stage and the cross-entropy baseline on the same data, schedule and epochs, or
+// the same wall-clock budget (--minutes), in one table.
 
-import { Command } from 'commander';
-import { compare } from '../train/compare.ts';
-import { addTrainOptions, type TrainFlags, trainConfigFrom } from './train_options.ts';
+import { Command, InvalidArgumentError } from 'commander';
+import { type ConfigPatch, resolveTrainConfig } from '../config/resolve.ts';
+import { compare, compareRuns } from '../train/compare.ts';
+import { addConfigOptions, commandPatches, printedConfig } from './config_options.ts';
+
+export function minutes(value: string): number {
+  const m = Number(value);
+  if (!(m > 0) || !Number.isFinite(m)) throw new InvalidArgumentError(`'${value}' is not a number of minutes > 0`);
+  return m;
+}
+
+/** compare's runs live in artifacts/runs/compare/ unless --name says otherwise. */
+export const COMPARE_NAME: ConfigPatch = { source: 'compare', values: { name: 'compare' } };
 
 export function compareCommand(): Command {
-  return addTrainOptions(new Command('compare').description('SupCon vs cross-entropy on the same data, augmentation, schedule and epochs'))
-    .action(async (flags: TrainFlags) => {
-      const result = await compare(trainConfigFrom({ ...flags, name: flags.name ?? 'compare' }));
+  const cmd: Command = addConfigOptions(new Command('compare').description('SupCon vs cross-entropy on the same data, augmentation, schedule and epochs (or wall-clock budget)'))
+    .option('--minutes <m>', 'training wall-clock budget of each method: epochs are chosen to fit it (default: both get --epochs)', minutes)
+    .action(async () => {
+      const { minutes: budget } = cmd.opts<{ minutes?: number }>();
+      const config = resolveTrainConfig([COMPARE_NAME, ...commandPatches(cmd)]);
+      const runs = Object.fromEntries(compareRuns(config).map((r) => [r.label, r.config]));
+      if (printedConfig(cmd, { ...(budget === undefined ? {} : { minutes: budget }), runs })) return;
+      const result = await compare(config, budget === undefined ? {} : { minutes: budget });
       process.stdout.write(`\n${result.table}\n\nruns and results.md in ${result.dir}\n`);
     });
+  return cmd;
 }

@@ -1,9 +1,14 @@
 // `eval <run>`: test accuracy, per-class accuracy and kNN accuracy of a finished run.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, sessionFactory } from '../runtime/providers.ts';
 import { evaluateRun } from '../train/eval_run.ts';
-import { positiveNumber } from './train_options.ts';
+
+function threads(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not an integer >= 0`);
+  return n;
+}
 
 export function evalCommand(): Command {
   return new Command('eval')
@@ -11,7 +16,7 @@ export function evalCommand(): Command {
     .argument('<run>', 'run folder (artifacts/runs/<name>)')
     .option('--dataset <spec>', 'another dataset with the same classes')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
-    .option('--threads <n>', 'ONNX Runtime threads (default all cores)', positiveNumber)
+    .option('--threads <n>', 'ONNX Runtime threads (default all cores)', threads)
     .option('--json', 'print JSON')
     .action(async (run: string, flags: { dataset?: string; ep: ExecutionProvider; threads?: number; json?: boolean }) => {
       const r = await evaluateRun(run, sessionFactory(flags.ep, { threads: flags.threads ?? 0 }), flags.dataset);

@@ -1,20 +1,23 @@
 // `experiment <spec.json>`: a grid of training runs. The spec's `grid` maps train flags (as typed on the
 // command line, without dashes) to lists of values; every combination is one run, each with its matching
-// cross-entropy run when `baseline` is true; `base` is a partial TrainConfig under them all.
+// cross-entropy run when `baseline` is true; `base` is a partial TrainConfig under them all, and flags
+// given on the command line apply over `base`.
 //
 //   { "name": "seed-grid", "base": { "stage1": { "epochs": 3 } }, "baseline": true,
 //     "grid": { "optimizer": ["sgd", "rmsprop", "adam"], "schedule": ["constant", "cosine"] } }
 
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { gridCombinations, experiment } from '../train/compare.ts';
-import { defaultTrainConfig, mergeConfig } from '../train/config.ts';
-import { addTrainOptions, type TrainFlags, applyTrainFlags } from './train_options.ts';
+import { findFlag } from '../config/flags.ts';
+import { type ConfigPatch, resolveTrainConfig } from '../config/resolve.ts';
+import { experiment, gridCombinations } from '../train/compare.ts';
+import { minutes } from './compare_command.ts';
+import { addConfigOptions, commandPatches, printedConfig } from './config_options.ts';
 
 interface ExperimentSpec {
   name: string;
-  base?: object;
-  grid: Record<string, ReadonlyArray<string | number>>;
+  base?: Record<string, unknown>;
+  grid: Record<string, ReadonlyArray<string | number | boolean>>;
   baseline?: boolean;
 }
 
@@ -25,30 +28,35 @@ function readSpec(path: string): ExperimentSpec {
   }
   for (const [flag, values] of Object.entries(spec.grid)) {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`${path}: grid.${flag} must be a non-empty list`);
+    findFlag(flag);
   }
   return spec as ExperimentSpec;
 }
 
-/** Parses one grid point exactly as the train command parses its flags (same choices and checks). */
-function parsePoint(point: Record<string, string | number | undefined>): Partial<TrainFlags> {
-  const argv = Object.entries(point).flatMap(([flag, v]) => [`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]);
-  const cmd = addTrainOptions(new Command('grid-point')).exitOverride();
-  cmd.parse(argv, { from: 'user' });
-  return cmd.opts<TrainFlags>();
+/** One grid point as patches, each value parsed by its flag exactly as on the command line. */
+function pointPatches(point: Record<string, string | number | boolean | undefined>): ConfigPatch[] {
+  return Object.entries(point).flatMap(([key, v]) => {
+    if (v === undefined) return [];
+    const flag = findFlag(key);
+    return [{ source: `grid ${key}=${String(v)}`, values: flag.patch(typeof v === 'boolean' ? v : String(v)) }];
+  });
 }
 
 export function experimentCommand(): Command {
-  return new Command('experiment')
-    .description('run a grid of trainings from a JSON spec and write one results table')
+  const cmd: Command = addConfigOptions(new Command('experiment').description('run a grid of trainings from a JSON spec and write one results table'))
     .argument('<spec>', 'experiment spec (JSON)')
+    .option('--minutes <m>', 'training wall-clock budget of every run: epochs are chosen to fit it', minutes)
     .action(async (path: string) => {
       const spec = readSpec(path);
-      const base = mergeConfig(defaultTrainConfig(), spec.base ?? {});
+      const { minutes: budget } = cmd.opts<{ minutes?: number }>();
+      const base: ConfigPatch[] = [{ source: `${path} base`, values: { name: spec.name, ...(spec.base ?? {}) } }, ...commandPatches(cmd)];
       const points = gridCombinations(spec.grid).map((point) => ({
         label: Object.entries(point).map(([k, v]) => `${k}=${String(v)}`).join(', '),
-        config: applyTrainFlags(base, parsePoint(point)),
+        config: resolveTrainConfig([...base, ...pointPatches(point)]),
       }));
-      const result = await experiment(spec.name, points, spec.baseline ?? false);
+      if (printedConfig(cmd, Object.fromEntries(points.map((p) => [p.label, p.config])))) return;
+      const result = await experiment(spec.name, points, spec.baseline ?? false, budget === undefined ? {} : { minutes: budget });
       process.stdout.write(`\n${result.table}\n\nruns and results.md in ${result.dir}\n`);
     });
+  return cmd;
 }

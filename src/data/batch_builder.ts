@@ -43,6 +43,7 @@ export class BatchBuilder {
     if (spec.mean.length !== channels || spec.std.length !== channels) {
       throw new RangeError(`mean/std have ${spec.mean.length}/${spec.std.length} entries for ${channels} channels`);
     }
+    if (!spec.std.every((s) => s > 0)) throw new RangeError(`std must be > 0 in every channel, got [${spec.std.join(', ')}]`);
     this.augments = spec.views.map((name) => buildAugmentation(name, size));
     this.augRoot = new Rng(spec.seed).fork(AUGMENT_KEY);
   }

@@ -11,7 +11,7 @@ import { loadImageFolder } from './image_folder.ts';
 import type { Channels } from './image.ts';
 
 export interface OpenDatasetOptions {
-  /** Square image side (default: 28 for fashion-mnist / IDX, 32 for folders). */
+  /** The model's input side (default: 28 for fashion-mnist / IDX, 32 for folders); folders store larger images to crop from. */
   size?: number;
   channels?: Channels;
   /** Train fraction for class-folder layouts (default 0.8). */
@@ -28,6 +28,8 @@ export interface OpenDatasetOptions {
 export interface OpenedDataset {
   train: ShareableDataset;
   test: ShareableDataset;
+  /** The model's input side; the splits' own `size` may be larger (image folders keep room for crops). */
+  inputSize: number;
   /** Files left out of either split. */
   skipped: readonly SkippedFile[];
 }
@@ -36,13 +38,13 @@ export async function openDataset(spec: string, opts: OpenDatasetOptions = {}): 
   if (spec === 'fashion-mnist') {
     const o = { ...(opts.size === undefined ? {} : { size: opts.size }), ...(typeof opts.cacheDir === 'string' ? { cacheDir: opts.cacheDir } : {}) };
     const [train, test] = await Promise.all([loadFashionMnist('train', o), loadFashionMnist('test', o)]);
-    return { train, test, skipped: [] };
+    return { train, test, inputSize: train.size, skipped: [] };
   }
   if (spec.startsWith('idx:')) {
     const dir = spec.slice(4);
     const o = { ...(opts.size === undefined ? {} : { size: opts.size }), ...(opts.classes === undefined ? {} : { classes: opts.classes }) };
     const [train, test] = await Promise.all([loadIdx(dir, 'train', o), loadIdx(dir, 'test', o)]);
-    return { train, test, skipped: [] };
+    return { train, test, inputSize: train.size, skipped: [] };
   }
   const common = {
     size: opts.size ?? 32,
@@ -54,7 +56,7 @@ export async function openDataset(spec: string, opts: OpenDatasetOptions = {}): 
   };
   // Sequential: both would saturate the decoder pool anyway, and warnings stay in order.
   const train = await loadImageFolder(spec, { ...common, split: 'train' });
-  const test = await loadImageFolder(spec, { ...common, split: 'test', channels: train.channels });
+  const test = await loadImageFolder(spec, { ...common, split: 'test', channels: train.channels, decodeSide: train.size });
   const skipped = [...train.skipped, ...test.skipped.filter((s) => !train.skipped.some((t) => t.path === s.path))];
-  return { train, test, skipped };
+  return { train, test, inputSize: common.size, skipped };
 }

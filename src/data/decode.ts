@@ -75,12 +75,25 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   return imageFromU8(u8.data, u8.width, u8.height, u8.channels);
 }
 
-/** Channel count of an encoded image without decoding pixels: 1 for grayscale (with or without alpha). */
-export async function probeChannels(input: string | Uint8Array): Promise<Channels> {
+export interface ImageProbe {
+  /** 1 for grayscale (with or without alpha), else 3. */
+  channels: Channels;
+  width: number;
+  height: number;
+}
+
+/** Channels and size of an encoded image from its header, without decoding pixels. */
+export async function probeImage(input: string | Uint8Array): Promise<ImageProbe> {
   try {
     const meta = await sharp(input).metadata();
-    return meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2 ? 1 : 3;
+    const channels = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2 ? 1 : 3;
+    return { channels, width: meta.width ?? 0, height: meta.height ?? 0 };
   } catch (err) {
     throw new DecodeError(describe(input), reasonOf(err));
   }
+}
+
+/** Channel count of an encoded image without decoding pixels: 1 for grayscale (with or without alpha). */
+export async function probeChannels(input: string | Uint8Array): Promise<Channels> {
+  return (await probeImage(input)).channels;
 }

@@ -1,13 +1,16 @@
 // Image-folder datasets (layouts in folder_scan.ts). Every file of the requested split is decoded
 // once at load time, with bounded concurrency, so a bad file is reported here and never crashes an
-// epoch. Decoded images are kept as Uint8 in shared memory when they fit under `memoryLimitBytes`
-// (4x smaller than Float32; workers read them without copies) and cached on disk
-// (folder_cache.ts); otherwise the probe only validates and images are decoded again on access.
+// epoch. Images are decoded at a side larger than the model's (size / 0.875, torchvision's Resize
+// before a CenterCrop or RandomResizedCrop of `size`, but never above the images' own resolution),
+// so random crops take their pixels from the photo rather than up-scaling a model-sized thumbnail.
+// Decoded images are kept as Uint8 in shared memory when they fit under `memoryLimitBytes` (4x
+// smaller than Float32; workers read them without copies) and cached on disk (folder_cache.ts);
+// otherwise the probe only validates and images are decoded again on access.
 
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { FileDataset, PixelDataset, sharedBytes, type ShareableDataset } from './dataset.ts';
-import { decodeImageU8, probeChannels } from './decode.ts';
+import { type ImageProbe, decodeImageU8, probeImage } from './decode.ts';
 import { DecodeError, type SkippedFile } from './errors.ts';
 import { folderCacheKey, readFolderCache, writeFolderCache, type DecodedFolder } from './folder_cache.ts';
 import { scanImageFolder, splitByRatio, type ClassFiles } from './folder_scan.ts';
@@ -16,8 +19,10 @@ import { DEFAULT_CACHE_DIR } from './paths.ts';
 import { mapPool } from './pool.ts';
 
 export interface ImageFolderOptions {
-  /** Square side images are resized (shorter side) and centre-cropped to. */
+  /** The model's input side; images are stored at `decodeSide(size, ...)` (see decodeSide). */
   size: number;
+  /** Side the images are decoded and stored at (shorter side resized, centre-cropped); default decodeSide(). */
+  decodeSide?: number;
   /** Default: 1 if the first images sampled are all grayscale, else 3. */
   channels?: Channels;
   /** Default 'train'; 'all' = every file (class-folder layout only). */
@@ -48,8 +53,15 @@ export type ImageFolderDataset = ShareableDataset & {
   readonly skipped: readonly SkippedFile[];
 };
 
-async function detectChannels(classes: readonly ClassFiles[]): Promise<Channels> {
-  // The first file of each class, then the second, ... up to 16: cheap, and the same for both splits.
+/** torchvision's resize before a crop of `size` (256 for 224), capped at the smallest sampled shorter side. */
+export function decodeSide(size: number, shorterSides: readonly number[]): number {
+  const wanted = Math.floor(size / 0.875);
+  const smallest = shorterSides.filter((s) => s > 0).reduce((a, b) => Math.min(a, b), wanted);
+  return Math.max(size, Math.min(wanted, smallest));
+}
+
+/** Headers of the first file of each class, then the second, ... up to 16: cheap, and the same for both splits. */
+async function probeSample(classes: readonly ClassFiles[]): Promise<ImageProbe[]> {
   const sample: string[] = [];
   for (let k = 0; sample.length < 16 && classes.some((c) => c.files.length > k); k++) {
     for (const c of classes) {
@@ -57,14 +69,15 @@ async function detectChannels(classes: readonly ClassFiles[]): Promise<Channels>
       if (f !== undefined && sample.length < 16) sample.push(f);
     }
   }
+  const probes: ImageProbe[] = [];
   for (const path of sample) {
     try {
-      if ((await probeChannels(path)) === 3) return 3;
+      probes.push(await probeImage(path));
     } catch {
       // undecodable files are reported by the decode pass
     }
   }
-  return 1;
+  return probes;
 }
 
 /**
@@ -106,7 +119,9 @@ function warnSkipped(root: string, skipped: readonly SkippedFile[], warn: (m: st
 export async function loadImageFolder(root: string, opts: ImageFolderOptions): Promise<ImageFolderDataset> {
   const split = opts.split ?? 'train';
   const scan = await scanImageFolder(root);
-  const channels = opts.channels ?? (await detectChannels(scan.train));
+  const probes = opts.channels === undefined || opts.decodeSide === undefined ? await probeSample(scan.train) : [];
+  const channels = opts.channels ?? (probes.some((p) => p.channels === 3) ? 3 : 1);
+  const side = opts.decodeSide ?? decodeSide(opts.size, probes.map((p) => Math.min(p.width, p.height)));
   let chosen: ClassFiles[];
   if (scan.layout === 'split-folders') {
     if (split === 'all') throw new RangeError(`split 'all' needs the class-folder layout; ${root} has train/ and test/`);
@@ -128,16 +143,16 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions): P
       labelOf.push(label);
     }
   }
-  const per = opts.size * opts.size * channels;
+  const per = side * side * channels;
   const inMemory = paths.length * per <= (opts.memoryLimitBytes ?? 2 ** 31);
   const cacheDir = opts.cacheDir === false ? undefined
     : opts.cacheDir ?? (paths.length >= DEFAULT_CACHE_MIN_FILES ? DEFAULT_CACHE_DIR : undefined);
-  const key = inMemory && cacheDir !== undefined ? folderCacheKey(paths, scan.stats, opts.size, channels) : undefined;
+  const key = inMemory && cacheDir !== undefined ? folderCacheKey(paths, scan.stats, side, channels) : undefined;
   const warn = opts.onWarning ?? ((m: string) => process.emitWarning(m, 'DatasetWarning'));
 
   let decoded = cacheDir !== undefined && key !== undefined ? await readFolderCache(cacheDir, key, paths.length, per) : undefined;
   if (decoded === undefined) {
-    decoded = await decodeAll(paths, opts.size, channels, inMemory, opts.concurrency ?? 4 * availableParallelism());
+    decoded = await decodeAll(paths, side, channels, inMemory, opts.concurrency ?? 4 * availableParallelism());
     if (cacheDir !== undefined && key !== undefined) {
       const problem = await writeFolderCache(cacheDir, key, paths.length, per, decoded);
       if (problem !== undefined) warn(problem);
@@ -149,7 +164,7 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions): P
 
   const keep = paths.map((_, i) => i).filter((i) => !decoded.failed.has(i));
   const labels = Int32Array.from(keep, (i) => labelOf[i] ?? 0);
-  const meta = { name: `${basename(root)}:${split}`, classes: scan.classes, channels, size: opts.size };
+  const meta = { name: `${basename(root)}:${split}`, classes: scan.classes, channels, size: side };
   const dataset: ShareableDataset = inMemory
     ? new PixelDataset(meta, decoded.pixels, labels)
     : new FileDataset(meta, keep.map((i) => paths[i] ?? ''), labels);

@@ -23,6 +23,8 @@ export interface DataLoaderOptions {
   seed: number;
   /** One augmentation per view: ['simaugment', 'simaugment'] for SupCon stage 1, ['none'] for eval. */
   views: readonly AugmentationName[];
+  /** Side of the views (the model's input side); default the dataset's, which may store larger images to crop from. */
+  size?: number;
   /** [C] per-channel normalisation (normalize.ts computeMeanStd). */
   mean: readonly number[];
   std: readonly number[];
@@ -57,6 +59,8 @@ interface Pending {
 export class DataLoader {
   readonly dataset: Dataset;
   readonly options: Readonly<DataLoaderOptions>;
+  /** Side of every view this loader yields. */
+  readonly size: number;
   private readonly builder: BatchBuilder;
   private readonly spec: BatchSpec;
   private readonly workerCount: number;
@@ -72,7 +76,8 @@ export class DataLoader {
     this.dataset = dataset;
     this.options = options;
     this.spec = { views: [...options.views], mean: [...options.mean], std: [...options.std], seed: options.seed };
-    this.builder = new BatchBuilder(this.spec, dataset.size, dataset.channels); // validates options early
+    this.size = options.size ?? dataset.size;
+    this.builder = new BatchBuilder(this.spec, this.size, dataset.channels); // validates options early
     this.workerCount = options.workers ?? Math.max(0, Math.min(4, availableParallelism() - 1));
   }
 
@@ -91,7 +96,7 @@ export class DataLoader {
 
   private startWorkers(): void {
     if (this.workers.length > 0 || this.workerCount === 0) return;
-    const init: WorkerInit = { spec: this.spec, size: this.dataset.size, channels: this.dataset.channels };
+    const init: WorkerInit = { spec: this.spec, size: this.size, channels: this.dataset.channels };
     if (isShareable(this.dataset)) init.dataset = this.dataset.handle();
     for (let w = 0; w < this.workerCount; w++) {
       // Workers inherit process.execArgv, so the TypeScript loader given with --import applies to them.

@@ -11,11 +11,22 @@ export interface MeanStd {
   std: number[];
 }
 
+/** Below this a channel counts as constant: dividing by its std would blow up or give NaN. */
+const MIN_STD = 1e-6;
+
+export interface MeanStdOptions {
+  maxSamples?: number;
+  /** Told when a channel is constant over the samples (its std is then 1). */
+  onWarning?: (message: string) => void;
+}
+
 /**
  * Mean and std per channel over up to `maxSamples` images spread evenly across the dataset
- * (deterministic, no RNG), accumulated in float64.
+ * (deterministic, no RNG), accumulated in float64. A channel that is constant over the samples gets
+ * std 1 (with a warning): normalising by 0 would give NaN inputs in training and in the exported model.
  */
-export async function computeMeanStd(dataset: Dataset, maxSamples = 10_000): Promise<MeanStd> {
+export async function computeMeanStd(dataset: Dataset, options: MeanStdOptions = {}): Promise<MeanStd> {
+  const maxSamples = options.maxSamples ?? 10_000;
   const c = dataset.channels;
   const n = Math.min(dataset.length, Math.max(1, Math.floor(maxSamples)));
   if (n === 0 || dataset.length === 0) throw new RangeError(`computeMeanStd: ${dataset.name} is empty`);
@@ -35,7 +46,12 @@ export async function computeMeanStd(dataset: Dataset, maxSamples = 10_000): Pro
     pixels += d.length / c;
   }
   const mean = Array.from(sum, (s) => s / pixels);
-  const std = Array.from(sumSq, (s, ch) => Math.sqrt(Math.max(0, s / pixels - (mean[ch] ?? 0) ** 2)));
+  const std = Array.from(sumSq, (s, ch) => {
+    const sd = Math.sqrt(Math.max(0, s / pixels - (mean[ch] ?? 0) ** 2));
+    if (sd >= MIN_STD) return sd;
+    options.onWarning?.(`${dataset.name}: channel ${ch} is constant (${(mean[ch] ?? 0).toFixed(4)}) over ${n} sampled images; normalising it with std 1 instead of ${sd}`);
+    return 1;
+  });
   return { mean, std };
 }
 

@@ -8,7 +8,8 @@
 //
 // Warmup (SupContrast's `warmup_learning_rate`): for step < warmup.steps the rate rises linearly from
 // startFactor * baseLr to the schedule's own value at step warmup.steps, so the curve is continuous there;
-// afterwards the schedule is not shifted.
+// afterwards the schedule is not shifted. A warm-up must end before the run does: its target would
+// otherwise be the schedule's value past the end (for cosine its minimum), and the rate would ramp down.
 
 export interface Warmup {
   steps: number;
@@ -16,16 +17,22 @@ export interface Warmup {
   startFactor?: number;
 }
 
-export type ScheduleConfig =
-  | { kind: 'constant'; warmup?: Warmup }
+/** The shape of the curve, without warm-up. */
+export type Schedule =
+  | { kind: 'constant' }
   /** lr = baseLr * gamma^(number of milestones <= epoch); milestones in epochs. */
-  | { kind: 'step'; milestones: readonly number[]; gamma: number; warmup?: Warmup }
+  | { kind: 'step'; milestones: readonly number[]; gamma: number }
   /** lr = baseLr * gamma^epoch. */
-  | { kind: 'exponential'; gamma: number; warmup?: Warmup }
+  | { kind: 'exponential'; gamma: number }
   /** lr = min + (baseLr - min) * (1 + cos(pi * step / totalSteps)) / 2, min = minFactor * baseLr. */
-  | { kind: 'cosine'; minFactor: number; warmup?: Warmup };
+  | { kind: 'cosine'; minFactor: number };
 
-function scheduled(config: ScheduleConfig, baseLr: number, step: number, totalSteps: number, stepsPerEpoch: number): number {
+export type ScheduleKind = Schedule['kind'];
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['constant', 'step', 'exponential', 'cosine'];
+
+export type ScheduleConfig = Schedule & { warmup?: Warmup };
+
+function scheduled(config: Schedule, baseLr: number, step: number, totalSteps: number, stepsPerEpoch: number): number {
   const epoch = Math.floor(step / stepsPerEpoch);
   switch (config.kind) {
     case 'constant':
@@ -47,6 +54,7 @@ export function learningRate(config: ScheduleConfig, baseLr: number, step: numbe
   if (!(totalSteps > 0) || !(stepsPerEpoch > 0)) throw new RangeError(`learningRate: totalSteps ${totalSteps} and stepsPerEpoch ${stepsPerEpoch} must be positive`);
   if (!(step >= 0)) throw new RangeError(`learningRate: step ${step} must be >= 0`);
   const warmup = config.warmup;
+  if (warmup && warmup.steps >= totalSteps) throw new RangeError(`learningRate: a warm-up of ${warmup.steps} steps does not end within the run's ${totalSteps} steps`);
   if (warmup && step < warmup.steps) {
     const start = (warmup.startFactor ?? 0.01) * baseLr;
     const target = scheduled(config, baseLr, warmup.steps, totalSteps, stepsPerEpoch);

@@ -47,6 +47,7 @@ export interface LarsConfig {
 
 export type OptimizerConfig = SgdConfig | AdamConfig | RmspropConfig | LarsConfig;
 export type OptimizerKind = OptimizerConfig['kind'];
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'lars'];
 export type ConfigOf<K extends OptimizerKind> = K extends AdamConfig['kind'] ? AdamConfig & { kind: K } : Extract<OptimizerConfig, { kind: K }>;
 
 /** Names of the per-parameter state tensors, PyTorch's: `<param>.<slot>`; each has the param's shape. */

@@ -3,11 +3,10 @@
 // State stays as ORT tensors between steps: no host copy on CPU; on WebGPU they stay on the device
 // (the session uploads them once and downloads them for `state()`), see webgpu_session.ts.
 
+import { LOSS_OUTPUT, LR_INPUT, STEP_INPUT, UPDATED_PREFIX as UPDATED } from '../../graphs/step.ts';
 import * as b from '../onnx/index.ts';
 import { lowerConvsToNchwc, nchwcBlock } from './cpu_lowering.ts';
 import { type HostTensor, type ModelSource, type SessionOptions, createCpuSession, fromOrt, modelBytes, ort, toOrt } from './session.ts';
-
-const UPDATED = 'updated.';
 
 /** What the runner needs from an execution provider's session. */
 export interface StepSession {
@@ -64,7 +63,7 @@ export class StepRunner {
   /** Creates the session and checks that every graph input is fed per step or held in `initial`. */
   static async create(model: ModelSource, initial: ReadonlyMap<string, HostTensor>, options: StepRunnerOptions): Promise<StepRunner> {
     const session = await (options.session ?? cpuSessionFactory())(model);
-    const perStep = new Set([...options.feeds, 'lr', 'step']);
+    const perStep = new Set([...options.feeds, LR_INPUT, STEP_INPUT]);
     const missing = session.inputNames.filter((n) => !perStep.has(n) && !initial.has(n));
     if (missing.length > 0) {
       throw new Error(`StepRunner: graph inputs neither fed per step nor held in state: ${missing.join(', ')}`);
@@ -73,7 +72,7 @@ export class StepRunner {
     if (both.length > 0) throw new Error(`StepRunner: inputs both fed per step and held in state: ${both.join(', ')}`);
     const notInputs = options.feeds.filter((n) => !session.inputNames.includes(n));
     if (notInputs.length > 0) throw new Error(`StepRunner: fed names that are not graph inputs: ${notInputs.join(', ')}`);
-    if (!session.outputNames.includes('loss')) throw new Error('StepRunner: the graph has no output named loss');
+    if (!session.outputNames.includes(LOSS_OUTPUT)) throw new Error(`StepRunner: the graph has no output named ${LOSS_OUTPUT}`);
     const orphans = session.outputNames.filter((n) => n.startsWith(UPDATED) && !initial.has(n.slice(UPDATED.length)));
     if (orphans.length > 0) throw new Error(`StepRunner: outputs without a state entry to update: ${orphans.join(', ')}`);
 
@@ -95,8 +94,8 @@ export class StepRunner {
     for (const name of this.session.inputNames) {
       const fed = feeds[name];
       if (fed) ortFeeds[name] = toOrt(fed);
-      else if (name === 'lr') ortFeeds[name] = scalar(lr);
-      else if (name === 'step') ortFeeds[name] = scalar(step);
+      else if (name === LR_INPUT) ortFeeds[name] = scalar(lr);
+      else if (name === STEP_INPUT) ortFeeds[name] = scalar(step);
       else ortFeeds[name] = this.current.get(name)!; // checked at creation
     }
     const out = await this.session.run(ortFeeds);
@@ -113,8 +112,8 @@ export class StepRunner {
       if (old && old !== tensor && old.location === 'gpu-buffer') old.dispose();
     }
     const outputs = Object.fromEntries(await this.toHost(rest));
-    const loss = outputs.loss;
-    if (!loss) throw new Error('StepRunner.run: no loss output');
+    const loss = outputs[LOSS_OUTPUT];
+    if (!loss) throw new Error(`StepRunner.run: no ${LOSS_OUTPUT} output`);
     return { loss: Number(loss.data[0]), outputs };
   }
 

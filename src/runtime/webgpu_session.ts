@@ -12,6 +12,7 @@
 //   gpu-buffer inputs -> 'cpu' outputs (download, when a checkpoint is written).
 // - Ops without a WebGPU kernel run on the CPU EP silently (a warning on stderr): placement.ts lists them.
 
+import { UPDATED_PREFIX } from '../../graphs/step.ts';
 import * as b from '../onnx/index.ts';
 import type { Value } from '../onnx/index.ts';
 import { decodeModel } from '../onnx/decode.ts';
@@ -120,6 +121,6 @@ export class WebGpuStepSession implements StepSession {
 export async function createWebGpuSession(model: Uint8Array, options: WebGpuOptions = {}): Promise<WebGpuStepSession> {
   const keep = options.keepStateOnDevice ?? true;
   const locations: Record<string, Location> = {};
-  for (const { name } of decodeModel(model).outputs) locations[name] = keep && name.startsWith('updated.') ? 'gpu-buffer' : 'cpu';
+  for (const { name } of decodeModel(model).outputs) locations[name] = keep && name.startsWith(UPDATED_PREFIX) ? 'gpu-buffer' : 'cpu';
   return new WebGpuStepSession(await create(model, options, locations), options);
 }

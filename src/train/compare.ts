@@ -1,15 +1,17 @@
 // `compare` and `experiment`: several runs on the same data and budget, one results table.
-// Each run lives in its own folder under artifacts/runs/<name>/; a finished run is reused and an
+// Each run lives in its own folder under artifacts/runs/<name>/<i>/; a finished run is reused and an
 // interrupted one resumed, so a long grid can be stopped and started again.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveTrainConfig } from '../config/resolve.ts';
+import type { TrainConfig } from '../config/train_config.ts';
 import { type ResultRow, writeResultsTable } from '../report/index.ts';
+import { sessionFactory } from '../runtime/providers.ts';
 import { writeFileAtomic } from '../util/atomic_write.ts';
-import { CHECKPOINT_FILE } from './checkpoint.ts';
-import type { TrainConfig } from './config.ts';
+import { fitToBudget } from './budget.ts';
 import { resultRow, runTraining } from './pipeline.ts';
-import { defaultRunDir } from './train.ts';
+import { RunFolder, defaultRunDir } from './run_folder.ts';
 
 export interface GridResult {
   dir: string;
@@ -18,39 +20,64 @@ export interface GridResult {
   table: string;
 }
 
-async function runOrReuse(config: TrainConfig, runDir: string): Promise<ResultRow> {
-  if (!existsSync(join(runDir, 'results.json'))) {
-    await runTraining(config, { runDir, resume: existsSync(join(runDir, CHECKPOINT_FILE)) });
+export interface GridRun {
+  label: string;
+  config: TrainConfig;
+}
+
+export interface GridOptions {
+  /** Training wall-clock budget of every run, in minutes: each run's epochs are chosen to fit it. */
+  minutes?: number;
+}
+
+async function runOrReuse(run: GridRun, folder: RunFolder, options: GridOptions): Promise<ResultRow> {
+  if (!folder.finished) {
+    const resume = folder.has('checkpoint');
+    let { config } = run;
+    if (resume) config = folder.storedConfig();
+    else if (options.minutes !== undefined) {
+      const plan = await fitToBudget(config, options.minutes * 60, sessionFactory(config.ep, { threads: config.threads }));
+      config = plan.config;
+      const epochs = config.method === 'ce' ? config.baseline.epochs : `${config.stage1.epochs} + ${config.stage2.epochs}`;
+      process.stderr.write(`${run.label}: ${epochs} epochs fit ${options.minutes} min (estimated ${(plan.estimateSeconds / 60).toFixed(1)} min of training)\n`);
+    }
+    await runTraining(config, { runDir: folder.dir, resume });
   }
-  return resultRow(runDir);
+  return resultRow(folder.dir);
 }
 
 /** The cross-entropy baseline with stage 1's data, augmentation, schedule, batch and epoch budget. */
 export function matchingBaseline(config: TrainConfig): TrainConfig {
-  const { epochs, batchSize, lr, schedule, views } = config.stage1;
-  return { ...config, method: 'ce', baseline: { epochs, batchSize, lr, schedule, augmentation: views[0] ?? 'none' } };
+  const { epochs, batchSize, lr, schedule, warmupEpochs, views } = config.stage1;
+  return resolveTrainConfig([{ source: 'the matching baseline', values: { method: 'ce', baseline: { epochs, batchSize, lr, schedule, warmupEpochs, augmentation: views[0] ?? 'none' } } }], config);
 }
 
-async function runAll(name: string, runs: ReadonlyArray<{ label: string; config: TrainConfig }>): Promise<GridResult> {
+async function runAll(name: string, runs: readonly GridRun[], options: GridOptions): Promise<GridResult> {
   const dir = defaultRunDir(name);
   mkdirSync(dir, { recursive: true });
   const rows: ResultRow[] = [];
-  for (const [i, { label, config }] of runs.entries()) {
-    process.stderr.write(`\n== ${name}: run ${i + 1}/${runs.length}: ${label}\n`);
-    rows.push({ setting: label, ...(await runOrReuse({ ...config, name: `${name}-${i}` }, join(dir, `${i}`))) });
+  for (const [i, run] of runs.entries()) {
+    process.stderr.write(`\n== ${name}: run ${i + 1}/${runs.length}: ${run.label}\n`);
+    const config = resolveTrainConfig([{ source: run.label, values: { name: `${name}-${i}` } }], run.config);
+    rows.push({ setting: run.label, ...(await runOrReuse({ ...run, config }, new RunFolder(join(dir, `${i}`)), options)) });
     const table = writeResultsTable(rows);
     writeFileAtomic(join(dir, 'results.md'), `${table}\n`);
-    writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    writeFileAtomic(join(dir, 'rows.json'), `${JSON.stringify(rows, null, 2)}\n`);
   }
   return { dir, rows, table: writeResultsTable(rows) };
 }
 
-/** SupCon two-stage against the cross-entropy baseline on the same data, augmentation and budget. */
-export function compare(config: TrainConfig): Promise<GridResult> {
-  return runAll(config.name, [
-    { label: `SupCon (${config.model.loss})`, config: { ...config, method: 'supcon' } },
+/** The two runs of `compare`: SupCon two-stage and the cross-entropy baseline on the same data, augmentation and schedule. */
+export function compareRuns(config: TrainConfig): GridRun[] {
+  return [
+    { label: `SupCon (${config.model.loss})`, config: resolveTrainConfig([{ source: 'compare', values: { method: 'supcon' } }], config) },
     { label: 'cross-entropy', config: matchingBaseline(config) },
-  ]);
+  ];
+}
+
+/** SupCon against the cross-entropy baseline on the same data, augmentation and epochs or wall-clock budget. */
+export function compare(config: TrainConfig, options: GridOptions = {}): Promise<GridResult> {
+  return runAll(config.name, compareRuns(config), options);
 }
 
 /** Every combination of the grid's axes (cartesian product), each a partial flag set. */
@@ -61,6 +88,6 @@ export function gridCombinations<T extends Record<string, readonly unknown[]>>(g
 }
 
 /** Runs one configuration per grid point (each with its matching cross-entropy run when `baseline`). */
-export function experiment(name: string, points: ReadonlyArray<{ label: string; config: TrainConfig }>, baseline: boolean): Promise<GridResult> {
-  return runAll(name, points.flatMap((p) => [p, ...(baseline ? [{ label: `${p.label}, cross-entropy`, config: matchingBaseline(p.config) }] : [])]));
+export function experiment(name: string, points: readonly GridRun[], baseline: boolean, options: GridOptions = {}): Promise<GridResult> {
+  return runAll(name, points.flatMap((p) => [p, ...(baseline ? [{ label: `${p.label}, cross-entropy`, config: matchingBaseline(p.config) }] : [])]), options);
 }

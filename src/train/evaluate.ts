@@ -1,11 +1,15 @@
 // Inference-mode passes over a dataset: encoder embeddings (kNN evaluation, stage-2 features, report
 // maps) and logits (test accuracy), through the eval graphs with the current training state fed as inputs.
+// They need only the model, its state and how images become inputs (`EvalInputs`), so a training run
+// and `eval` of a finished one call the same functions.
 
-import type { BuiltGraph } from '../../graphs/stages.ts';
+import type { ModelConfig } from '../../graphs/config.ts';
+import { type BuiltGraph, buildEmbed, buildLogits } from '../../graphs/stages.ts';
 import { BatchBuilder } from '../data/batch_builder.ts';
 import { Rng, type Dataset, type MeanStd } from '../data/index.ts';
 import type { SessionFactory, StepSession } from '../runtime/step_runner.ts';
 import { type HostTensor, fromOrt, toOrt } from '../runtime/session.ts';
+import { accuracy, knnAccuracy, predictions } from './eval_metrics.ts';
 
 export class EvalModel {
   private constructor(
@@ -52,15 +56,24 @@ export interface DatasetOutputs {
   labels: Int32Array;
 }
 
-/** Runs `model` over `ids` of `dataset` without augmentation, `batchSize` images at a time. */
-export async function runOverDataset(model: EvalModel, dataset: Dataset, ids: Int32Array, norm: MeanStd, batchSize = 500): Promise<DatasetOutputs> {
-  const builder = new BatchBuilder({ views: ['none'], mean: norm.mean, std: norm.std, seed: 0 }, dataset.size, dataset.channels);
+/** How images become model inputs, and where the model runs. */
+export interface EvalInputs {
+  sessions: SessionFactory;
+  norm: MeanStd;
+  /** The model's input side (datasets may store larger images). */
+  size: number;
+}
+
+/** Runs `model` over `ids` of `dataset` without augmentation (resized to the input side), `batchSize` images at a time. */
+export async function runOverDataset(model: EvalModel, dataset: Dataset, ids: Int32Array, inputs: Omit<EvalInputs, 'sessions'>, batchSize = 500): Promise<DatasetOutputs> {
+  const { norm, size } = inputs;
+  const builder = new BatchBuilder({ views: ['none'], mean: norm.mean, std: norm.std, seed: 0 }, size, dataset.channels);
   const parts = new Map<string, Float32Array[]>();
   const dims = new Map<string, number>();
   for (let start = 0; start < ids.length; start += batchSize) {
     const batchIds = ids.subarray(start, start + batchSize);
     const { views } = await builder.build(dataset, batchIds, 0);
-    const out = await model.run(views[0]!, [batchIds.length, dataset.channels, dataset.size, dataset.size]);
+    const out = await model.run(views[0]!, [batchIds.length, dataset.channels, size, size]);
     for (const [name, t] of Object.entries(out)) {
       dims.set(name, t.dims[1] ?? 1);
       parts.set(name, [...(parts.get(name) ?? []), t.data as Float32Array]);
@@ -77,4 +90,42 @@ export async function runOverDataset(model: EvalModel, dataset: Dataset, ids: In
     outputs[name] = { data, dim: dims.get(name)! };
   }
   return { outputs, labels: Int32Array.from(ids, (i) => dataset.label(i)) };
+}
+
+export interface TestResult {
+  accuracy: number;
+  predicted: Int32Array;
+  labels: Int32Array;
+}
+
+const allIds = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
+
+/** Accuracy of the logits graph of `model` with `state` over every image of `dataset`. */
+export async function classify(model: ModelConfig, state: ReadonlyMap<string, HostTensor>, dataset: Dataset, inputs: EvalInputs): Promise<TestResult> {
+  const logits = await EvalModel.create(buildLogits(model), state, inputs.sessions);
+  const out = await runOverDataset(logits, dataset, allIds(dataset.length), inputs);
+  const predicted = predictions(out.outputs.logits!.data, dataset.classes.length);
+  return { accuracy: accuracy(predicted, out.labels), predicted, labels: out.labels };
+}
+
+/** Encoder embeddings (`embedding`, and `projection` when the model has a head) of `ids`. */
+export async function embed(model: ModelConfig, state: ReadonlyMap<string, HostTensor>, dataset: Dataset, ids: Int32Array, inputs: EvalInputs): Promise<DatasetOutputs> {
+  return runOverDataset(await EvalModel.create(buildEmbed(model), state, inputs.sessions), dataset, ids, inputs);
+}
+
+export interface KnnSample {
+  train: Dataset;
+  test: Dataset;
+  bankIds: Int32Array;
+  queryIds: Int32Array;
+  k: number;
+}
+
+/** kNN accuracy of the encoder embeddings: `queryIds` of the test split against `bankIds` of the train split. */
+export async function knnEval(model: ModelConfig, state: ReadonlyMap<string, HostTensor>, sample: KnnSample, inputs: EvalInputs): Promise<number> {
+  const embedder = await EvalModel.create(buildEmbed({ ...model, head: 'none' }), state, inputs.sessions);
+  const bank = await runOverDataset(embedder, sample.train, sample.bankIds, inputs);
+  const queries = await runOverDataset(embedder, sample.test, sample.queryIds, inputs);
+  const { data, dim } = bank.outputs.embedding!;
+  return knnAccuracy(data, bank.labels, queries.outputs.embedding!.data, queries.labels, dim, sample.train.classes.length, { k: sample.k });
 }

@@ -1,10 +1,12 @@
 // The stage loop, top to bottom as nanoGPT's: set the learning rate, run one step graph, check the loss,
-// log, checkpoint every N steps, evaluate and checkpoint at every epoch end, stop.
+// log, checkpoint every N steps, evaluate and checkpoint at every epoch end but the last (the stage
+// writes that one itself, with its summary), stop.
 
 import { learningRate, type ScheduleConfig } from '../optim/index.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import type { StepRunner } from '../runtime/step_runner.ts';
-import type { Position, StageName } from './checkpoint.ts';
+import type { StageName } from '../config/train_config.ts';
+import type { Position } from './checkpoint.ts';
 import type { MetricsLog } from './metrics_log.ts';
 import { createProgress } from './progress.ts';
 
@@ -103,7 +105,7 @@ export async function runStageLoop(spec: StageLoopSpec): Promise<StageLoopResult
     log.write({ kind: 'epoch', stage, epoch, step, loss: lossCount ? lossSum / lossCount : null, ...lastEval });
     const shown = Object.entries(lastEval).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
     process.stderr.write(`${stage} epoch ${epoch + 1}/${epochs}: mean loss ${(lossSum / Math.max(lossCount, 1)).toFixed(4)}${shown ? `, ${shown}` : ''}\n`);
-    await spec.checkpoint({ stage, epoch: epoch + 1, batch: 0, step });
+    if (epoch + 1 < epochs) await spec.checkpoint({ stage, epoch: epoch + 1, batch: 0, step });
   }
   return {
     steps: step,

@@ -1,17 +1,16 @@
 // The whole job of `train` and `npm start`: train, export the inference model, write the report.
-// Export and report read only what the run left in its folder, so `report <run>` can redo them later.
+// Export and report read only what the run left in its folder, so `export <run>` and `report <run>`
+// can redo them later.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { exportModel, specFromModelConfig } from '../export/export_model.ts';
-import type { ExportResult } from '../export/export_model.ts';
-import { type ReportFiles, type ResultRow, writeReport } from '../report/index.ts';
-import { loadWeights } from './checkpoint.ts';
-import type { MeanStd } from '../data/index.ts';
+import { readFileSync } from 'node:fs';
+import type { TrainConfig } from '../config/train_config.ts';
+import { type ExportResult, exportModel, specFromModelConfig } from '../export/export_model.ts';
 import type { Json } from '../export/metadata.ts';
-import type { TrainConfig } from './config.ts';
+import { type ReportFiles, type ResultRow, writeReport } from '../report/index.ts';
 import { readMetrics } from './metrics_log.ts';
-import { EMBEDDINGS_FILE, type TrainOptions, type TrainResult, train } from './train.ts';
+import { RunFolder } from './run_folder.ts';
+import { stageModel } from './stage_model.ts';
+import { type TrainOptions, type TrainResult, train } from './train.ts';
 
 export interface PipelineResult {
   train: TrainResult;
@@ -21,80 +20,67 @@ export interface PipelineResult {
 
 export async function runTraining(config: TrainConfig, options: TrainOptions = {}): Promise<PipelineResult> {
   const result = await train(config, options);
-  const exported = result.config.export && Number.isFinite(result.testAccuracy) ? await exportRun(result.runDir) : undefined;
+  const exported = result.results.config.export && result.results.testAccuracy !== null ? await exportRun(result.runDir) : undefined;
   const report = await writeRunReport(result.runDir);
   return { train: result, exported, report };
 }
 
-interface RunResults {
-  name: string;
-  classes: string[];
-  normalization: MeanStd;
-  confusion: number[][];
-  config: TrainConfig;
-}
-
-const readResults = (runDir: string): RunResults => JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
-
 /** Exports encoder + classifier of a finished run as model.onnx (+ embedding model, model.json) in its folder. */
 export async function exportRun(runDir: string): Promise<ExportResult> {
-  const results = readResults(runDir);
+  const folder = new RunFolder(runDir);
+  const { config, data } = folder.readResults();
   const weights = new Map<string, Float32Array>();
-  for (const [name, t] of loadWeights(join(runDir, 'final.safetensors'))) if (t.data instanceof Float32Array) weights.set(name, t.data);
-  const { norm, config, classes } = { norm: results.normalization, config: results.config, classes: results.classes };
-  const channels = norm.mean.length;
-  const size = config.imageSize || config.model.inputSize;
+  for (const [name, t] of folder.weights('final')) if (t.data instanceof Float32Array) weights.set(name, t.data);
   return exportModel({
-    ...specFromModelConfig({ ...config.model, numClasses: classes.length, inputChannels: channels, inputSize: size }),
+    ...specFromModelConfig(stageModel(config, data, 'eval')),
     weights,
-    classes,
-    mean: norm.mean,
-    std: norm.std,
+    classes: data.classes,
+    mean: data.normalization.mean,
+    std: data.normalization.std,
     modelName: config.name,
     config: JSON.parse(JSON.stringify(config)) as Json,
-    outDir: runDir,
+    outDir: folder.dir,
   });
 }
 
 /** One results-table row of a finished run (also used by compare and experiment). */
 export function resultRow(runDir: string): ResultRow {
-  const r = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as {
-    name: string; method: string; test_accuracy: number | null; wall_seconds: number; config: TrainConfig;
-    stages: Record<string, { finalLoss: number; imagesPerSecond: number; metrics: Record<string, number> } | undefined>;
-  };
+  const r = new RunFolder(runDir).readResults();
   const contrastive = r.stages.stage1;
   const classifier = r.stages.stage2 ?? r.stages.baseline;
   return {
     run: r.name,
     method: r.method === 'ce' ? 'cross-entropy' : r.config.model.loss,
+    epochs: r.method === 'ce' ? r.config.baseline.epochs : r.config.stages === 'stage2' ? `- + ${r.config.stage2.epochs}` : `${r.config.stage1.epochs} + ${r.config.stage2.epochs}`,
     'stage-1 loss': contrastive ? contrastive.finalLoss : '-',
     'kNN acc': contrastive?.metrics.knn_accuracy ?? '-',
     'train acc': classifier?.metrics.train_accuracy ?? '-',
-    'test acc': r.test_accuracy ?? '-',
+    'test acc': r.testAccuracy ?? '-',
     'images/s': contrastive?.imagesPerSecond ?? classifier?.imagesPerSecond ?? 0,
-    'wall s': r.wall_seconds,
+    'wall s': r.wallSeconds,
   };
 }
 
 /** Writes report.html and PNGs into <run>/report from the run's files. */
 export async function writeRunReport(runDir: string): Promise<ReportFiles> {
-  const results = readResults(runDir);
-  const metrics = readMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8'));
-  const embeddingsPath = join(runDir, EMBEDDINGS_FILE);
+  const folder = new RunFolder(runDir);
+  const results = folder.readResults();
+  const { config, data } = results;
+  const metrics = readMetrics(readFileSync(folder.path('metrics'), 'utf8'));
   const embeddings = [];
-  if (existsSync(embeddingsPath)) {
-    const tensors = loadWeights(embeddingsPath);
+  if (folder.has('embeddings')) {
+    const tensors = folder.weights('embeddings');
     const labels = tensors.get('labels')!.data as Int32Array;
     for (const name of ['embedding', 'projection']) {
       const t = tensors.get(name);
-      if (t) embeddings.push({ name: name === 'embedding' ? 'encoder' : 'projection', dim: t.dims[1]!, vectors: t.data as Float32Array, labels, classes: results.classes });
+      if (t) embeddings.push({ name: name === 'embedding' ? 'encoder' : 'projection', dim: t.dims[1]!, vectors: t.data as Float32Array, labels, classes: data.classes });
     }
   }
-  return writeReport(join(runDir, 'report'), {
-    title: `${results.name}: ${results.config.method === 'ce' ? 'cross-entropy baseline' : `${results.config.model.loss} two-stage`} on ${results.config.dataset}`,
-    config: results.config,
+  return writeReport(folder.path('report'), {
+    title: `${results.name}: ${config.method === 'ce' ? 'cross-entropy baseline' : `${config.model.loss} two-stage`} on ${config.dataset}`,
+    config,
     metrics,
-    ...(results.confusion.length > 0 ? { confusion: { classes: results.classes, matrix: results.confusion } } : {}),
+    ...(results.confusion.length > 0 ? { confusion: { classes: data.classes, matrix: results.confusion } } : {}),
     embeddings,
     results: [resultRow(runDir)],
   });

@@ -1,27 +1,35 @@
-// What every stage of a run shares: config, folder, data, log, sessions, and the checkpoint bookkeeping.
+// What every stage of a run shares: config, folder, data, log, sessions, the step plan, and the
+// checkpoint bookkeeping.
 
-import type { ModelConfig } from '../../graphs/config.ts';
-import type { MeanStd, ShareableDataset } from '../data/index.ts';
+import type { ShareableDataset } from '../data/index.ts';
+import { epochOrder } from '../data/index.ts';
+import type { StageName, TrainConfig } from '../config/train_config.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import type { SessionFactory } from '../runtime/step_runner.ts';
-import { type Checkpoint, type Position, type StageName, type StageSummary, saveCheckpoint } from './checkpoint.ts';
-import type { TrainConfig } from './config.ts';
+import { CHECKPOINT_FORMAT, type Checkpoint, type Position } from './checkpoint.ts';
+import type { EvalInputs } from './evaluate.ts';
 import { NonFiniteLossError } from './loop.ts';
 import type { MetricsLog } from './metrics_log.ts';
+import type { RunFolder } from './run_folder.ts';
+import type { DataShape, StageSummary } from './run_results.ts';
 
 export interface RunData {
   train: ShareableDataset;
   test: ShareableDataset;
-  /** Per-channel normalisation computed on the training split. */
-  norm: MeanStd;
+  /** Input side, channels, classes and normalisation (computed on the training split). */
+  shape: DataShape;
 }
 
 export interface RunContext {
   config: TrainConfig;
-  runDir: string;
+  folder: RunFolder;
   data: RunData;
+  /** How images become model inputs in evaluation passes. */
+  inputs: EvalInputs;
   log: MetricsLog;
   sessions: SessionFactory;
+  /** Steps per epoch of each stage the run trains. */
+  plan: Partial<Record<StageName, number>>;
   finished: Partial<Record<StageName, StageSummary>>;
   /** The checkpoint a resumed run starts from; each stage takes it when its position names that stage. */
   resume: Checkpoint | undefined;
@@ -30,17 +38,36 @@ export interface RunContext {
   startedAt: number;
 }
 
-/** The model config of one stage: the run's model with the data's shape and the stage's batch size. */
-export function stageModel(ctx: RunContext, batchSize: number, views = 1): ModelConfig {
-  const { train } = ctx.data;
-  return {
-    ...ctx.config.model,
-    batchSize,
-    views,
-    numClasses: train.classes.length,
-    inputChannels: train.channels,
-    inputSize: train.size,
-  };
+/** Stages a run of `config` trains, in order. */
+export function stagesOf(config: TrainConfig): StageName[] {
+  if (config.method === 'ce') return ['baseline'];
+  return config.stages === 'both' ? ['stage1', 'stage2'] : [config.stages];
+}
+
+/**
+ * Steps per epoch of every stage of the run (full batches, as the sampler cuts them, capped by
+ * maxStepsPerEpoch), checked before anything is written: a batch larger than the data set is an error.
+ */
+export function planSteps(config: TrainConfig, train: ShareableDataset): Partial<Record<StageName, number>> {
+  const labels = Int32Array.from({ length: train.length }, (_, i) => train.label(i));
+  const plan: Partial<Record<StageName, number>> = {};
+  for (const stage of stagesOf(config)) {
+    const { batchSize } = config[stage];
+    const minPerClass = stage === 'stage1' ? sampledPerClass(config) : undefined;
+    const batches = epochOrder(train.length, labels, { seed: 0, epoch: 0, batchSize, dropLast: true, ...(minPerClass === undefined ? {} : { minPerClass }) }).length;
+    if (batches === 0) {
+      const flag = stage === 'stage2' ? '--linear-batch-size' : '--batch-size';
+      const perClass = minPerClass ? ` (${minPerClass} per class and batch)` : '';
+      throw new Error(`${stage}: batch size ${batchSize}${perClass} leaves no full batch in the ${train.length} training images: lower ${flag}`);
+    }
+    plan[stage] = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, batches) : batches;
+  }
+  return plan;
+}
+
+/** Images per class the stage-1 sampler guarantees in a batch; SimCLR reads no labels, so none. */
+export function sampledPerClass(config: TrainConfig): number | undefined {
+  return config.model.loss === 'simclr' ? undefined : config.stage1.minPerClass;
 }
 
 /** The checkpoint state to resume `stage` from, if the run stopped inside it. */
@@ -61,22 +88,13 @@ export function checkpointNow(ctx: RunContext, state: ReadonlyMap<string, HostTe
       throw new NonFiniteLossError(`${position.stage}: ${name} became non-finite by step ${position.step}; the last checkpoint is intact: lower the learning rate and resume`);
     }
   }
-  saveCheckpoint(ctx.runDir, state, {
-    format: 'supcon-onnx-checkpoint/1',
+  ctx.folder.saveCheckpoint(state, {
+    format: CHECKPOINT_FORMAT,
     config: ctx.config,
     position,
     finished: ctx.finished,
     elapsedSeconds: elapsedSeconds(ctx),
   });
-}
-
-/** Steps per epoch of a loader, capped by the config's maxStepsPerEpoch; none at all is an error. */
-export function cappedSteps(ctx: RunContext, batches: number, batchSize: number): number {
-  if (batches === 0) {
-    throw new Error(`batch size ${batchSize} leaves no full batch in the ${ctx.data.train.length} training images: lower --batch-size`);
-  }
-  const cap = ctx.config.maxStepsPerEpoch;
-  return cap > 0 ? Math.min(cap, batches) : batches;
 }
 
 /** The entries of `state` named in `names` (model parameters and buffers, without optimizer state). */

@@ -1,148 +1,145 @@
 // One training run: SupCon (stage 1 + stage 2) or the cross-entropy baseline, on one dataset, into one
-// folder: config.json, metrics.jsonl, checkpoint.safetensors (resumable), per-stage weights,
-// final.safetensors, results.json, and the report.
+// run folder (run_folder.ts). Everything that can be wrong with the request (the config, the resume,
+// the data set, a batch larger than the data) is found before the folder is written.
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type MeanStd, computeMeanStd, openDataset } from '../data/index.ts';
-import { checkExecutionProvider, sessionFactory } from '../runtime/providers.ts';
-import type { SessionFactory } from '../runtime/step_runner.ts';
-import type { HostTensor } from '../runtime/session.ts';
-import { writeFileAtomic } from '../util/atomic_write.ts';
-import { type StageName, type StageSummary, loadCheckpoint, loadWeights, saveWeights } from './checkpoint.ts';
-import type { TrainConfig } from './config.ts';
-import { trainBaseline } from './baseline.ts';
-import { MetricsLog } from './metrics_log.ts';
+import { existsSync } from 'node:fs';
 import { buildEmbed } from '../../graphs/stages.ts';
-import { EvalModel, runOverDataset, sampleIds } from './evaluate.ts';
-import { type RunContext, checkpointNow, elapsedSeconds, stageModel } from './run_context.ts';
-import { trainStage1 } from './stage1.ts';
-import { type TestResult, testAccuracy, trainStage2 } from './stage2.ts';
+import { type ConfigPatch, resolveTrainConfig } from '../config/resolve.ts';
+import { reconcileResume } from '../config/resume.ts';
+import { validateTrainConfig } from '../config/schema.ts';
+import type { TrainConfig } from '../config/train_config.ts';
+import { checkExecutionProvider, sessionFactory } from '../runtime/providers.ts';
+import type { HostTensor } from '../runtime/session.ts';
+import type { SessionFactory } from '../runtime/step_runner.ts';
+import { type Checkpoint, loadWeights } from './checkpoint.ts';
+import { EvalModel, type TestResult, runOverDataset, sampleIds } from './evaluate.ts';
+import { describeRun, planWarnings } from './describe.ts';
 import { confusionMatrix } from './eval_metrics.ts';
+import { MetricsLog } from './metrics_log.ts';
+import { type RunContext, checkpointNow, elapsedSeconds, planSteps } from './run_context.ts';
+import { openRunData } from './run_data.ts';
+import { RunFolder, defaultRunDir } from './run_folder.ts';
+import { RESULTS_FORMAT, type RunResults } from './run_results.ts';
+import { runStage } from './stage.ts';
+import { stageModel } from './stage_model.ts';
+import { baselineSpec, stage1Spec, stage2Spec, testAccuracy } from './stages.ts';
+import { streamSeed } from './streams.ts';
 
 export interface TrainOptions {
   /** Default: artifacts/runs/<config.name>. */
   runDir?: string;
-  /** Continue the run in `runDir` from its checkpoint (its stored config wins). */
+  /** Continue the run in `runDir` from its checkpoint; the config may differ only where --resume allows (config/resume.ts). */
   resume?: boolean;
-  /** Sessions for an execution provider; CPU with config.threads when absent. */
+  /** Sessions for an execution provider; config.ep with config.threads when absent. */
   sessions?: SessionFactory;
 }
 
 export interface TrainResult {
   runDir: string;
-  config: TrainConfig;
-  testAccuracy: number;
-  stages: Partial<Record<StageName, StageSummary>>;
-  wallSeconds: number;
-  confusion: number[][];
-  /** Parameters and buffers of the final model (encoder + classifier; encoder + head after stage 1 only). */
-  finalWeights: string;
-  classes: readonly string[];
-  norm: MeanStd;
+  results: RunResults;
 }
 
-export function defaultRunDir(name: string): string {
-  return resolve('artifacts', 'runs', name);
+/** The config a run continues with: the stored one, with what --resume lets `requested` change. */
+function resumedConfig(checkpoint: Checkpoint, requested: TrainConfig): TrainConfig {
+  const { config, position, finished } = checkpoint.manifest;
+  const stages = (['stage1', 'stage2', 'baseline'] as const).filter((s) => finished[s] !== undefined);
+  return reconcileResume(config, requested, { stage: position.stage, finished: stages });
+}
+
+/** What `patches` ask of the run in `runDir` on --resume: its stored config with the patches over it, checked against what --resume allows. */
+export function resumeRequest(runDir: string, patches: readonly ConfigPatch[]): TrainConfig {
+  const checkpoint = new RunFolder(runDir).checkpoint();
+  if (!checkpoint) throw new Error(`nothing to resume: ${runDir} has no checkpoint`);
+  return resumedConfig(checkpoint, resolveTrainConfig(patches, checkpoint.manifest.config));
 }
 
 export async function train(requested: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
-  const runDir = options.runDir ?? defaultRunDir(requested.name);
-  const checkpoint = loadCheckpoint(runDir);
-  if (options.resume && !checkpoint) throw new Error(`nothing to resume: ${runDir} has no checkpoint`);
-  if (options.resume && existsSync(join(runDir, 'results.json'))) throw new Error(`${runDir} has finished (results.json exists): nothing to resume`);
-  if (!options.resume && (checkpoint || existsSync(join(runDir, 'results.json')))) {
-    throw new Error(`${runDir} already holds a run: pass --resume to continue it, or choose another --name`);
+  const folder = new RunFolder(options.runDir ?? defaultRunDir(requested.name));
+  const checkpoint = folder.checkpoint();
+  if (options.resume && !checkpoint) throw new Error(`nothing to resume: ${folder.dir} has no checkpoint`);
+  if (options.resume && folder.finished) throw new Error(`${folder.dir} has finished (results.json exists): nothing to resume`);
+  if (!options.resume && (checkpoint || folder.finished)) {
+    throw new Error(`${folder.dir} already holds a run: pass --resume to continue it, or choose another --name`);
   }
-  const config = checkpoint?.manifest.config ?? requested;
+  const valid = validateTrainConfig(requested);
+  const config = checkpoint ? resumedConfig(checkpoint, valid) : valid;
+  if (config.method === 'supcon' && config.stages === 'stage2' && !existsSync(config.encoderWeights)) throw new Error(`encoder weights ${config.encoderWeights} do not exist`);
   if (!options.sessions) await checkExecutionProvider(config.ep, { threads: config.threads });
-  mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const data = await openRunData(config);
+  const plan = planSteps(config, data.train);
 
-  const opened = await openDataset(config.dataset, {
-    ...(config.imageSize > 0 ? { size: config.imageSize } : {}),
-    seed: config.seed,
-    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-  });
-  const log = new MetricsLog(join(runDir, 'metrics.jsonl'));
-  for (const s of opened.skipped) log.write({ kind: 'skipped_file', path: s.path, reason: s.reason });
-  const norm = await computeMeanStd(opened.train, 10_000);
+  const stale = folder.removeStaleTemporaries();
+  if (stale.length > 0) process.stderr.write(`removed ${stale.length} temporary file(s) of an interrupted write: ${stale.join(', ')}\n`);
+  folder.writeConfig(config);
+  process.stderr.write(`${describeRun(config, data.shape, { train: data.train.length, test: data.test.length }, plan).join('\n')}\n  config    ${folder.path('config')}\n`);
+  for (const w of planWarnings(config, plan, data.train.length)) process.stderr.write(`warning: ${w}\n`);
+  const log = new MetricsLog(folder.path('metrics'));
+  for (const s of data.skipped) log.write({ kind: 'skipped_file', path: s.path, reason: s.reason });
+  const sessions = options.sessions ?? sessionFactory(config.ep, { threads: config.threads });
   const ctx: RunContext = {
-    config, runDir, log,
-    data: { train: opened.train, test: opened.test, norm },
-    sessions: options.sessions ?? sessionFactory(config.ep, { threads: config.threads }),
+    config, folder, log, sessions, plan,
+    data: { train: data.train, test: data.test, shape: data.shape },
+    inputs: { sessions, norm: data.shape.normalization, size: data.shape.size },
     finished: { ...(checkpoint?.manifest.finished ?? {}) },
     resume: checkpoint,
     elapsedBefore: checkpoint?.manifest.elapsedSeconds ?? 0,
     startedAt: performance.now(),
   };
-  log.write({ kind: 'start', resumed: Boolean(checkpoint), dataset: config.dataset, train: opened.train.length, test: opened.test.length, classes: opened.train.classes.length });
+  log.write({ kind: 'start', resumed: Boolean(checkpoint), dataset: config.dataset, train: data.train.length, test: data.test.length, classes: data.shape.classes.length, size: data.shape.size });
 
   if (config.method === 'ce') {
-    const baseline = await trainBaseline(ctx);
-    ctx.finished.baseline = baseline.summary;
+    const baseline = await runStage(ctx, baselineSpec(ctx));
     await saveEmbeddings(ctx, baseline.state);
     return finish(ctx, baseline.state, await testAccuracy(ctx, baseline.state));
   }
   const encoderState = await stage1Weights(ctx);
   await saveEmbeddings(ctx, encoderState);
   if (config.stages === 'stage1') return finish(ctx, encoderState, undefined);
-  const stage2 = await trainStage2(ctx, encoderState);
-  ctx.finished.stage2 = stage2.summary;
+  const stage2 = await runStage(ctx, stage2Spec(ctx, encoderState));
   return finish(ctx, stage2.state, await testAccuracy(ctx, stage2.state));
 }
-
-export const EMBEDDINGS_FILE = 'embeddings.safetensors';
 
 /** Encoder (and projection, after stage 1) embeddings of a test subset, for the report's 2-D maps. */
 async function saveEmbeddings(ctx: RunContext, state: ReadonlyMap<string, HostTensor>): Promise<void> {
   const { test } = ctx.data;
-  const model = { ...stageModel(ctx, 1), ...(state.has('head.0.weight') || state.has('head.weight') ? {} : { head: 'none' as const }) };
+  const model = { ...stageModel(ctx.config, ctx.data.shape, 'eval'), ...(state.has('head.0.weight') || state.has('head.weight') ? {} : { head: 'none' as const }) };
   const embed = await EvalModel.create(buildEmbed(model), state, ctx.sessions);
-  const out = await runOverDataset(embed, test, sampleIds(test.length, 2000, ctx.config.seed + 4), ctx.data.norm);
+  const out = await runOverDataset(embed, test, sampleIds(test.length, 2000, streamSeed(ctx.config.seed, 'embeddings')), ctx.inputs);
   const tensors = new Map<string, HostTensor>([['labels', { dtype: 'int32', dims: [out.labels.length], data: out.labels }]]);
   for (const [name, { data, dim }] of Object.entries(out.outputs)) tensors.set(name, { dtype: 'float32', dims: [data.length / dim, dim], data });
-  saveWeights(join(ctx.runDir, EMBEDDINGS_FILE), tensors, { classes: JSON.stringify(test.classes) });
+  ctx.folder.saveWeights('embeddings', tensors, { classes: JSON.stringify(test.classes) });
 }
 
 /** Stage-1 weights: trained now, read back after a resume, or given by `encoderWeights` (stage 2 only). */
 async function stage1Weights(ctx: RunContext): Promise<Map<string, HostTensor>> {
-  const { config, runDir } = ctx;
-  if (config.stages === 'stage2') {
-    if (!config.encoderWeights) throw new Error('stages "stage2" needs encoderWeights (stage1.safetensors of an earlier run)');
-    if (!existsSync(config.encoderWeights)) throw new Error(`encoder weights ${config.encoderWeights} do not exist`);
-    return loadWeights(config.encoderWeights);
-  }
-  const path = join(runDir, 'stage1.safetensors');
-  if (ctx.finished.stage1) return loadWeights(path);
-  const stage1 = await trainStage1(ctx);
-  saveWeights(path, stage1.state);
-  ctx.finished.stage1 = stage1.summary;
+  const { config, folder } = ctx;
+  if (config.stages === 'stage2') return loadWeights(config.encoderWeights);
+  const passed = ctx.finished.stage1 && ctx.resume?.manifest.position.stage !== 'stage1';
+  if (passed) return folder.weights('stage1');
+  const stage1 = await runStage(ctx, stage1Spec(ctx));
+  folder.saveWeights('stage1', stage1.state);
   checkpointNow(ctx, new Map(), { stage: 'stage2', epoch: 0, batch: 0, step: 0 });
   return stage1.state;
 }
 
 /** Writes final.safetensors and results.json; `test` is absent when only stage 1 ran. */
 function finish(ctx: RunContext, finalState: Map<string, HostTensor>, test: TestResult | undefined): TrainResult {
-  const { config, runDir, data } = ctx;
-  const finalWeights = join(runDir, 'final.safetensors');
-  saveWeights(finalWeights, finalState);
-  const classes = data.train.classes;
-  const confusion = test ? confusionMatrix(test.predicted, test.labels, classes.length) : [];
-  const wallSeconds = elapsedSeconds(ctx);
-  const testAccuracyValue = test?.accuracy ?? Number.NaN;
-  writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify({
+  const { config, folder, data } = ctx;
+  folder.saveWeights('final', finalState);
+  const confusion = test ? confusionMatrix(test.predicted, test.labels, data.shape.classes.length) : [];
+  const results: RunResults = {
+    format: RESULTS_FORMAT,
     name: config.name,
     method: config.method,
     dataset: config.dataset,
-    classes,
-    normalization: data.norm,
-    test_accuracy: test ? test.accuracy : null,
-    wall_seconds: wallSeconds,
+    data: data.shape,
+    testAccuracy: test ? test.accuracy : null,
+    wallSeconds: elapsedSeconds(ctx),
     stages: ctx.finished,
     confusion,
     config,
-  }, null, 2)}\n`);
-  ctx.log.write({ kind: 'done', test_accuracy: test ? test.accuracy : null, wall_seconds: wallSeconds });
-  return { runDir, config, testAccuracy: testAccuracyValue, stages: ctx.finished, wallSeconds, confusion, finalWeights, classes, norm: data.norm };
+  };
+  folder.writeResults(results);
+  ctx.log.write({ kind: 'done', test_accuracy: results.testAccuracy, wall_seconds: results.wallSeconds });
+  return { runDir: folder.dir, results };
 }

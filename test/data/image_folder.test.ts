@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DatasetError } from '../../src/data/errors.ts';
 import { FileDataset, PixelDataset } from '../../src/data/dataset.ts';
-import { loadImageFolder, type ImageFolderOptions } from '../../src/data/image_folder.ts';
+import { decodeSide, loadImageFolder, type ImageFolderOptions } from '../../src/data/image_folder.ts';
+import { DataLoader } from '../../src/data/loader.ts';
+import sharp from 'sharp';
 import { openDataset } from '../../src/data/datasets.ts';
 import { flatPng, noisePixels, raw, tempDir, writeFileDeep } from './fixtures.ts';
 
@@ -181,4 +183,25 @@ test('over the memory limit, images are decoded on access (same pixels)', async 
   const lazy = await loadImageFolder(root, opts({ split: 'all', memoryLimitBytes: 100 }));
   assert.ok(lazy instanceof FileDataset);
   for (let i = 0; i < eager.length; i++) assert.deepEqual((await lazy.image(i)).data, (await eager.image(i)).data);
+});
+
+test('photos are stored at size / 0.875 (torchvision Resize before the crop), never above their own resolution', async () => {
+  assert.equal(decodeSide(224, [375, 400]), 256);
+  assert.equal(decodeSide(32, [375]), 36);
+  assert.equal(decodeSide(32, [32, 500]), 32, 'CIFAR-sized files are not up-scaled');
+  assert.equal(decodeSide(32, [20]), 32, 'the model side is the floor');
+  assert.equal(decodeSide(32, []), 36, 'nothing probed: the torchvision side');
+
+  // 64x48 "photos": a 16-pixel model gets an 18-pixel store, and augmented views are cut from it.
+  const root = join(base, 'photos');
+  for (const [c, name] of CLASSES.entries()) {
+    for (let k = 0; k < 4; k++) await writeFileDeep(join(root, name, `${k}.jpg`), await sharp(noisePixels(64, 48, 3, c * 10 + k), { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer());
+  }
+  const opened = await openDataset(root, { size: 16, cacheDir: false, ...quiet });
+  assert.deepEqual([opened.inputSize, opened.train.size, opened.test.size], [16, 18, 18]);
+  const loader = new DataLoader(opened.train, { batchSize: 2, seed: 0, views: ['simaugment', 'none'], mean: [0, 0, 0], std: [1, 1, 1], size: 16, workers: 0 });
+  const batch = (await loader.epoch(0).next()).value;
+  assert.ok(batch);
+  assert.deepEqual(batch.views.map((v) => v.length), [2 * 3 * 16 * 16, 2 * 3 * 16 * 16]);
+  await loader.close();
 });

@@ -50,3 +50,9 @@ test('schedules: rejects nonsense arguments', () => {
   assert.throws(() => learningRate({ kind: 'constant' }, 0.1, 0, 0, 10), /totalSteps/);
   assert.throws(() => learningRate({ kind: 'constant' }, 0.1, -1, 10, 10), /step/);
 });
+
+test('schedules: a warm-up that does not end within the run is an error, never a silent ramp down', () => {
+  // The run: 70 steps, 100 warm-up steps; the ramp's target would be the cosine minimum.
+  assert.throws(() => learningRate({ kind: 'cosine', minFactor: 0.001, warmup: { steps: 100 } }, 0.1, 0, 70, 7), /warm-up of 100 steps does not end within the run's 70 steps/);
+  assert.ok(learningRate({ kind: 'cosine', minFactor: 0.001, warmup: { steps: 7 } }, 0.1, 6, 70, 7) > 0.08, 'a warm-up inside the run reaches ~lr');
+});

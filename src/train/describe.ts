@@ -1,0 +1,44 @@
+// The lines a run prints before its first step: what it trains, on what, with which settings (the
+// whole resolved configuration is in config.json beside them).
+
+import type { OptimizerConfig } from '../optim/index.ts';
+import type { StageName, TrainConfig } from '../config/train_config.ts';
+import type { DataShape } from './run_results.ts';
+
+function optimizer(o: OptimizerConfig): string {
+  const momentum = 'momentum' in o ? ` momentum ${o.momentum}` : '';
+  return `${o.kind}${momentum}${o.kind === 'sgd' && o.nesterov ? ' nesterov' : ''} wd ${o.weightDecay}`;
+}
+
+export function describeRun(config: TrainConfig, shape: DataShape, counts: { train: number; test: number }, plan: Partial<Record<StageName, number>>): string[] {
+  const m = config.model;
+  const head = config.method === 'ce' ? 'linear classifier, cross-entropy' : `${m.head} head -> ${m.featDim}, ${m.loss} tau ${m.temperature}`;
+  const lines = [
+    `${config.name}: ${config.dataset}, ${counts.train} train / ${counts.test} test images at ${shape.size}x${shape.size}x${shape.channels}, ${shape.classes.length} classes`,
+    `  model     ${m.encoder}${m.encoder === 'small_cnn' ? ` width ${m.width}` : ` (${m.stem} stem)`}, ${head}`,
+  ];
+  for (const stage of ['stage1', 'stage2', 'baseline'] as const) {
+    const steps = plan[stage];
+    if (steps === undefined) continue;
+    const s = config[stage];
+    const views = stage === 'stage1' ? ` x ${config.stage1.views.length} views (${config.stage1.views.join(', ')})` : ` (${stage === 'stage2' ? config.stage2.augmentation : config.baseline.augmentation})`;
+    const warmup = s.warmupEpochs > 0 ? `, warm-up ${s.warmupEpochs} epochs = ${plural(Math.round(s.warmupEpochs * steps), 'step')}` : '';
+    const opt = stage === 'stage2' ? m.linearOptimizer : m.optimizer;
+    lines.push(`  ${stage.padEnd(9)} ${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);
+  }
+  lines.push(`  run on    ${config.ep}, ${config.threads === 0 ? 'all' : config.threads} ORT threads, ${plural(config.workers, 'loader worker')}, seed ${config.seed}`);
+  return lines;
+}
+
+/** Few updates train little: said before the run rather than discovered after it. */
+export function planWarnings(config: TrainConfig, plan: Partial<Record<StageName, number>>, images: number): string[] {
+  return (['stage1', 'baseline'] as const).flatMap((stage) => {
+    const steps = plan[stage];
+    if (steps === undefined || steps * config[stage].epochs >= FEW_STEPS) return [];
+    return [`${stage} trains only ${plural(steps * config[stage].epochs, 'step')} (${config[stage].epochs} epochs x ${plural(steps, 'batch', 'es')} of ${config[stage].batchSize} from ${images} images): a smaller --batch-size or more --epochs train more`];
+  });
+}
+
+const FEW_STEPS = 50;
+
+const plural = (n: number, word: string, suffix = 's'): string => `${n} ${word}${n === 1 ? '' : suffix}`;
