@@ -1,5 +1,6 @@
-// The CPU lowering pass (NCHWc Convs): the lowered step equals the portable one over several steps, the
-// pass rewrites exactly the Convs it can, and the portable graph keeps none of its ops.
+// The CPU lowering pass (gradient composites with CPU kernels, NCHWc Convs): the lowered step equals the
+// portable one over several steps, the pass rewrites exactly the Convs it should, and the portable graph
+// keeps none of its ops.
 //
 // Tolerances: 5e-5 relative on losses; on parameters and optimizer state |a - b| <= 1e-6 + 3e-3 x the
 // tensor's largest magnitude. The blocked kernels sum in their own order; the last-bit differences
@@ -12,7 +13,7 @@ import * as b from '../../src/onnx/index.ts';
 import { defaultModelConfig } from '../../graphs/config.ts';
 import { type BuiltGraph, buildStage1 } from '../../graphs/stages.ts';
 import { stepModel } from '../../graphs/step.ts';
-import { lowerConvsToNchwc, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
+import { lowerConvsToNchwc, lowerForCpu, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
 import { initialState } from '../../src/runtime/init.ts';
 import type { HostTensor } from '../../src/runtime/session.ts';
 import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts';
@@ -64,10 +65,12 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
   // so the pass meets 3x3 and 1x1, stride 1 and 2, forward and dX Convs.
   const resnet = buildStage1(defaultModelConfig({ encoder: 'resnet18', inputSize: 16, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
   const smallCnn = buildStage1(defaultModelConfig({ encoder: 'small_cnn', width: 16, inputSize: 8, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
+  // The ImageNet stem: a 7x7/2 Conv on 3 channels (not blocked) and an overlapping 3x3/2 MaxPool.
+  const imagenet = buildStage1(defaultModelConfig({ encoder: 'resnet18', stem: 'imagenet', inputSize: 64, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
 
   test(`the block of this machine is ${block}`, () => assert.ok(block === 8 || block === 16));
 
-  for (const [name, built] of [['small CNN width 16', smallCnn], ['ResNet-18', resnet]] as const) {
+  for (const [name, built] of [['small CNN width 16', smallCnn], ['ResNet-18', resnet], ['ResNet-18, ImageNet stem', imagenet]] as const) {
     test(`${name}: 4 lowered stage-1 steps equal the portable ones`, async (t) => {
       const portable = await trace(built, false, 4);
       assert.ok(portable.losses[3]! < portable.losses[0]!, `the loss falls: ${portable.losses.join(', ')}`);
@@ -76,17 +79,33 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
     });
   }
 
-  test('every Conv with channels divisible by the block is rewritten, the others are kept', () => {
+  test('Convs with channels divisible by the block are rewritten (1x1 ones only at >= 32x32 outputs), the others kept', () => {
     const convs = resnet.graph.nodes.filter((n): n is b.Node<'Conv'> => n.op === 'Conv');
-    const lowerable = convs.filter((n) => [n.inputs[0]!.shape[1], n.inputs[1]!.shape[0]].every((c) => typeof c === 'number' && c % block === 0));
+    const divisible = (n: b.Node<'Conv'>): boolean => [n.inputs[0]!.shape[1], n.inputs[1]!.shape[0]].every((c) => typeof c === 'number' && c % block === 0);
+    const large = (n: b.Node<'Conv'>): boolean => n.inputs[1]!.shape[2] !== 1 || Number(n.outputs[0]!.shape[2]) * Number(n.outputs[0]!.shape[3]) >= 1024;
+    const lowerable = convs.filter((n) => divisible(n) && large(n));
     const lowered = lowerConvsToNchwc(resnet.graph, resnet.outputs, block).graph;
     assert.ok(lowerable.length > 0 && lowerable.length < convs.length, `${lowerable.length} of ${convs.length} Convs lowerable`);
     assert.equal(convCount(lowered, 'NchwcConv'), lowerable.length);
     assert.equal(convCount(lowered, 'Conv'), convs.length - lowerable.length);
-    // The Convs that read the same input share one ReorderInput (a block's conv1 and shortcut).
-    assert.ok(convCount(lowered, 'ReorderInput') < lowerable.length);
     assert.equal(convCount(lowered, 'ReorderOutput'), lowerable.length);
     assert.equal(convCount(resnet.graph, 'NchwcConv'), 0, 'the portable graph is left as it was');
+  });
+
+  test('Convs that read the same input share one ReorderInput', () => {
+    const g = new b.Graph();
+    const x = g.input('x', 'float32', [2, 16, 32, 32]);
+    const conv = (name: string): b.Value => b.conv(x, g.input(name, 'float32', [16, 16, 3, 3]), undefined, { pads: [1, 1, 1, 1] });
+    const lowered = lowerConvsToNchwc(g, { a: conv('w1'), b: conv('w2') }, block).graph;
+    assert.equal(convCount(lowered, 'NchwcConv'), 2);
+    assert.equal(convCount(lowered, 'ReorderInput'), 1);
+  });
+
+  test('no composite op is left after lowering; MaxPool gradients scatter through Indices', () => {
+    const lowered = lowerForCpu(imagenet.graph, imagenet.outputs, block).graph;
+    assert.deepEqual(lowered.nodes.filter((n) => n.op === 'MaxPoolGrad' || n.op === 'ConvWeightGrad'), []);
+    assert.ok(convCount(imagenet.graph, 'MaxPoolGrad') === 1 && convCount(lowered, 'ScatterElements') === 1);
+    assert.ok(lowered.nodes.some((n) => n.op === 'MaxPool' && n.outputs.length === 2));
   });
 
   test('the lowered model declares the nchwc domain; the portable one only the default domain', async () => {
