@@ -15,7 +15,8 @@ import { type BuiltGraph, buildStage1 } from '../../graphs/stages.ts';
 import { stepModel } from '../../graphs/step.ts';
 import { lowerConvsToNchwc, lowerForCpu, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
 import { initialState } from '../../src/runtime/init.ts';
-import type { HostTensor } from '../../src/runtime/session.ts';
+import { type HostTensor, createCpuSession, runHost } from '../../src/runtime/session.ts';
+import { convWeightGradOp } from '../../src/autodiff/conv_grad.ts';
 import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts';
 
 const block = await nchwcBlock();
@@ -91,6 +92,27 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
     assert.equal(convCount(lowered, 'ReorderOutput'), lowerable.length);
     assert.equal(convCount(resnet.graph, 'NchwcConv'), 0, 'the portable graph is left as it was');
   });
+
+  // The blocked weight gradient on its own, against the portable one, on the geometries ResNets use.
+  for (const [name, kernel, stride, pad] of [['3x3', 3, 1, 1], ['3x3 stride 2', 3, 2, 1], ['1x1 stride 2', 1, 2, 0], ['7x7 stride 2', 7, 2, 3]] as const) {
+    test(`blocked ConvWeightGrad equals the portable one: ${name}`, async () => {
+      const g = new b.Graph();
+      const [n, c, f, size] = [3, 2 * block, block, 12];
+      const out = Math.floor((size + 2 * pad - kernel) / stride) + 1;
+      const x = g.input('x', 'float32', [n, c, size, size]);
+      const dy = g.input('dy', 'float32', [n, f, out, out]);
+      const dw = convWeightGradOp(x, dy, [kernel, kernel], { strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 });
+      const lowered = lowerForCpu(g, { dw }, block);
+      assert.ok(lowered.graph.nodes.some((node) => node.op === 'NchwcConv'), 'the blocked form was taken');
+      const feeds = {
+        x: { dtype: 'float32' as const, dims: [n, c, size, size], data: Float32Array.from({ length: n * c * size * size }, (_, i) => Math.sin(0.3 * i)) },
+        dy: { dtype: 'float32' as const, dims: [n, f, out, out], data: Float32Array.from({ length: n * f * out * out }, (_, i) => Math.cos(0.7 * i)) },
+      };
+      const run = async (graph: b.Graph, v: b.Value): Promise<Float32Array> => (await runHost(await createCpuSession(b.serialize(graph, { outputs: { dw: v } })), feeds)).dw!.data as Float32Array;
+      const [got, want] = [await run(lowered.graph, lowered.outputs.dw!), await run(g, dw)];
+      want.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) <= 1e-4 * (1 + Math.abs(e)), `dw[${i}] = ${got[i]}, portable ${e}`));
+    });
+  }
 
   test('Convs that read the same input share one ReorderInput', () => {
     const g = new b.Graph();
