@@ -11,9 +11,9 @@ import { Command } from 'commander';
 import * as b from '../src/onnx/index.ts';
 import type { Value } from '../src/onnx/index.ts';
 import type { ConvAttrs } from '../src/onnx/op_types.ts';
-import { convInputGrad, convWeightGrad, weightGradBatched, weightGradIm2col } from '../src/autodiff/conv_grad.ts';
+import { convInputGrad, convWeightGrad, weightGradAsConv, weightGradBatched, weightGradIm2col } from '../src/autodiff/conv_grad.ts';
 import { createCpuSession, ort } from '../src/runtime/session.ts';
-import { batchedNhwc, convOverTransposed, flatShiftBatched, flatShiftMatMul, perOffsetGemmChannelFirst, perOffsetMatMulNhwc } from './conv_backward_variants.ts';
+import { batchedNhwc, flatShiftBatched, flatShiftMatMul, im2colChannelFirst, perOffsetGemmChannelFirst, perOffsetMatMulNhwc } from './conv_backward_variants.ts';
 
 interface Case {
   name: string;
@@ -37,6 +37,11 @@ const CASES: Case[] = [
   // The small CNN (width 32, 28x28, 256 x 2 views): conv2 and conv4.
   { name: '3x3 32->32 28x28 b512', x: [512, 32, 28, 28], f: 32, kernel: [3, 3], attrs: conv3(1) },
   { name: '3x3 64->64 14x14 b512', x: [512, 64, 14, 14], f: 64, kernel: [3, 3], attrs: conv3(1) },
+  // First convs over the images: the small CNN (1 channel) and the CIFAR stem (3 channels).
+  { name: '3x3 1->32 28x28 b512', x: [512, 1, 28, 28], f: 32, kernel: [3, 3], attrs: conv3(1) },
+  { name: '3x3 3->64 32x32 b256', x: [256, 3, 32, 32], f: 64, kernel: [3, 3], attrs: conv3(1) },
+  // The ImageNet stem at 128 px (32 x 2 views): few input channels, many positions.
+  { name: '7x7 s2 3->64 128x128 b64', x: [64, 3, 128, 128], f: 64, kernel: [7, 7], attrs: { strides: [2, 2], pads: [3, 3, 3, 3], dilations: [1, 1], group: 1 } },
 ];
 
 const THREADS = 2;
@@ -67,7 +72,8 @@ const FORMULATIONS: Formulation[] = [
   { name: 'dW per-offset MatMul, K=N*L, NHWC', kind: 'dW', build: (x, dy, _w, c) => perOffsetMatMulNhwc(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift MatMul, NHWC', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftMatMul(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift batched MatMul, NCHW', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftBatched(x, dy, c.kernel, c.attrs) },
-  { name: 'dW Conv over transposed activations', kind: 'dW', build: (x, dy, _w, c) => convOverTransposed(x, dy, c.kernel, c.attrs) },
+  { name: 'dW one Conv over the batch', kind: 'dW', build: (x, dy, _w, c) => weightGradAsConv(x, dy, c.kernel, c.attrs) },
+  { name: 'dW im2col channel-first + one Gemm', kind: 'dW', build: (x, dy, _w, c) => im2colChannelFirst(x, dy, c.kernel, c.attrs) },
 ];
 
 function outSize(c: Case, axis: 0 | 1): number {

@@ -1,5 +1,5 @@
 // Conv weight-gradient formulations that bench/conv_backward.ts compares with the two the Conv rule
-// uses (src/autodiff/conv_grad.ts: batched per-offset MatMuls, im2col + one MatMul). Group 1, NCHW, 2-D; every function returns dw [F, C, kh, kw].
+// uses (src/autodiff/conv_grad.ts: batched per-offset MatMuls, im2col + one MatMul, one Conv over the batch). Group 1, NCHW, 2-D; every function returns dw [F, C, kh, kw].
 //
 // dw[f, c, a, k] = sum_{n, i, j} dy[n, f, i, j] xpad[n, c, s*i + d*a, s*j + d*k]
 
@@ -91,18 +91,6 @@ export function flatShiftMatMul(x: Value, dy: Value, kernel: readonly number[], 
   }), kernel);
 }
 
-/** Conv over transposed activations: x^T [C, N, H, W] convolved with dy^T [F, N, Ho, Wo] (dilation = stride). */
-export function convOverTransposed(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
-  const r = b.conv(b.transpose(x, [1, 0, 2, 3]), b.transpose(dy, [1, 0, 2, 3]), undefined, {
-    strides: attrs.dilations,
-    dilations: attrs.strides,
-    pads: attrs.pads,
-  });
-  const [, , kh, kw] = dims(r);
-  const cut = kh === kernel[0] && kw === kernel[1] ? r : b.slice(r, [0, 0], [kernel[0]!, kernel[1]!], [2, 3]);
-  return b.transpose(cut, [1, 0, 2, 3]);
-}
-
 /**
  * Stride 1 only, NCHW, batched over n: the flattened-plane shift of flatShiftMatMul without any transpose
  * of x (windows are runs of Ho*Wp values per image and channel): MatMul(dy_ext [N, F, Ho*Wp],
@@ -120,4 +108,19 @@ export function flatShiftBatched(x: Value, dy: Value, kernel: readonly number[],
     const s0 = a * d[0]! * wp + k * d[1]!;
     return b.reduceSum(b.matmul(dye, b.transpose(b.slice(xp, [s0], [s0 + run], [2]), [0, 2, 1])), [0]);
   }), kernel);
+}
+
+/**
+ * im2col channel-first: x^T [C, N, H, W] (a transpose that moves whole H*W planes), its windows stacked
+ * along the rows, cols [kk*C, N*L], and dw = dy^T [F, N*L] @ cols^T (Gemm, transB) -> [F, kk*C].
+ */
+export function im2colChannelFirst(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  const [, c] = dims(x);
+  const f = dims(dy)[1]!;
+  const xt = padSpatial(b.transpose(x, [1, 0, 2, 3]), 2, attrs.pads);
+  const dyt = b.reshape(b.transpose(dy, [1, 0, 2, 3]), [f, -1]);
+  const windows = offsets(kernel).map(([a, k]) => b.reshape(window(xt, 2, a, k, dy, attrs), [c!, -1]));
+  const cols = windows.length > 1 ? b.concat(windows, 0) : windows[0]!;
+  const product = b.gemm(dyt, cols, undefined, { transB: true }); // [F, kk*C], columns (offset, c)
+  return b.transpose(b.reshape(product, [f, kernel[0]!, kernel[1]!, c!]), [0, 3, 1, 2]);
 }

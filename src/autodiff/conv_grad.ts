@@ -4,7 +4,8 @@
 // dx = the adjoint in x: a Conv of dy with w transposed per group (Cin <-> Cout) and flipped 180 degrees
 //      when the strides are 1, else ConvTranspose(dy, w) with the output_padding that restores x's size
 // dw[f, c, k] = sum_{n, p} dy[n, f, p] x[n, c, s*p + d*k - pad], over the strided windows of the padded
-//      x at each kernel offset k: batched per-offset MatMuls, or im2col + one MatMul (see convWeightGrad)
+//      x at each kernel offset k: batched per-offset MatMuls, im2col + one MatMul, or one Conv over the
+//      batch (see convWeightGrad)
 
 import * as b from '../onnx/index.ts';
 import type { ConvAttrs } from '../onnx/op_types.ts';
@@ -107,17 +108,33 @@ export function weightGradIm2col(x: Value, dy: Value, kernel: readonly number[],
 }
 
 /**
+ * dw as one Conv in which the batch is the reduced axis (group 1): x^T [C, N, H, W] convolved with
+ * dy^T [F, N, Ho, Wo] as the filter, strides and dilations swapped, gives [C, F, >= kh, >= kw]; its
+ * top-left kh x kw corner, transposed, is dw. Pays where C is tiny (the first Conv over the images).
+ */
+export function weightGradAsConv(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  const { strides, dilations, pads } = attrs;
+  const r = b.conv(b.transpose(x, [1, 0, 2, 3]), b.transpose(dy, [1, 0, 2, 3]), undefined, { strides: dilations, dilations: strides, pads });
+  const [kh, kw] = spatial(r, 'Conv gradient (weight)');
+  const cut = kh === kernel[0] && kw === kernel[1] ? r : b.slice(r, [0, 0], [kernel[0]!, kernel[1]!], [2, 3]);
+  return b.transpose(cut, [1, 0, 2, 3]);
+}
+
+/**
  * dw of y = Conv(x, w) with `attrs`, w of spatial size `kernel`. Chosen by bench/conv_backward.ts
- * (onnxruntime-node CPU, 2 threads): the batched per-offset products where each image has at least as
- * many output positions as output channels (L >= F: 3x3 at 16x16 and 32x32, 1x1, 3x3 stride 2; as fast
- * as the best other form to 1.3x it; its [N, F, C] products are then no larger than x), im2col + one
- * MatMul where it has fewer (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; its kh*kw copies
- * of x are then small). Group > 1 always takes the batched form.
+ * (onnxruntime-node CPU, 2 threads): one Conv over the batch where x has at most 4 channels (the
+ * images: 1.5x the others at 3x3 on 3 channels, 3.5x on 1 channel, 3x for the 7x7 stride-2 ImageNet
+ * stem), else the batched per-offset products where each image has at least as many output positions
+ * as output channels (L >= F: 3x3 at 16x16 and 32x32, 1x1, 3x3 stride 2; as fast as the best other form
+ * to 1.3x it; its [N, F, C] products are then no larger than x), im2col + one MatMul where it has fewer
+ * (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; its kh*kw copies of x are then small).
+ * Group > 1 always takes the batched form.
  */
 export function convWeightGrad(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  if (attrs.group !== 1) return weightGradBatched(x, dy, kernel, attrs);
+  if (channels(x) <= 4) return weightGradAsConv(x, dy, kernel, attrs);
   const [ho, wo] = spatial(dy, 'Conv gradient (output)');
-  const small = ho * wo < channels(dy);
-  return attrs.group === 1 && small ? weightGradIm2col(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
+  return ho * wo < channels(dy) ? weightGradIm2col(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
 }
 
 /** convWeightGrad as the composite op ConvWeightGrad(x, dy), which the CPU lowering pass may replace. */

@@ -86,7 +86,9 @@ function worthBlocking(x: Value, w: Value, y: Value, block: number): boolean {
   const [cout, cin, kh, kw] = w.shape;
   if (typeof cin !== 'number' || typeof cout !== 'number' || cin % block !== 0 || cout % block !== 0) return false;
   const positions = Number(y.shape[2]) * Number(y.shape[3]);
-  return x.rank === 4 && (kh !== 1 || kw !== 1 || positions >= 32 * 32);
+  // A filter larger than 7x7 is an activation (the weight gradient as one Conv): its reorder never pays.
+  const small = Number(kh) <= 7 && Number(kw) <= 7;
+  return x.rank === 4 && small && (kh !== 1 || kw !== 1 || positions >= 32 * 32);
 }
 
 /** `graph` with its 2-D, ungrouped Convs that are worth it in ORT's NCHWc layout. */
