@@ -99,9 +99,10 @@ async function main(): Promise<void> {
 
     // Queue overhead: the first grid's finished runs copied under the ids of OVERHEAD_JOBS other cells.
     const store = join(work, 'store-overhead');
-    const finished = spec('bench-1x2', dataset, { optimizer: ['sgd', 'adam'], method: ['supcon', 'ce'] })[0]!;
+    const [count, threads] = setups[0]!;
+    const finished = spec(`bench-${count}x${threads}`, dataset, { optimizer: ['sgd', 'adam'], method: ['supcon', 'ce'] })[0]!;
     const cells = spec('overhead', dataset, { seed: Array.from({ length: OVERHEAD_JOBS }, (_, i) => i) });
-    for (const cell of cells) cpSync(cellDir(join(work, 'store-1x2'), finished), cellDir(store, cell), { recursive: true });
+    for (const cell of cells) cpSync(cellDir(join(work, `store-${count}x${threads}`), finished), cellDir(store, cell), { recursive: true });
     const stop = await startWorkers(redis.url, store, 1, 1);
     const { started, jobs } = await runCells(redis.url, cells);
     await stop();

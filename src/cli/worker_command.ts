@@ -43,15 +43,14 @@ export function workerCommand(): Command {
         lockDuration: flags.lockDuration,
         log: (line) => process.stderr.write(`${line}\n`),
       });
-      await new Promise<void>((done) => {
-        const stop = (signal: string): void => {
-          process.stderr.write(`${signal}: stopping; running cells go back to the queue (again to exit at once)\n`);
-          process.once(signal, () => process.exit(130));
-          void worker.close().then(done);
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+      // The worker runs until a signal; then the process ends, with nothing left to wait for.
+      const stop = (signal: string): void => {
+        process.stderr.write(`${signal}: stopping; running cells go back to the queue (again to exit at once)\n`);
+        process.once(signal, () => process.exit(130));
+        void worker.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
     });
   return cmd;
 }

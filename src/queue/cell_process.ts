@@ -80,6 +80,8 @@ async function runTask({ cell, dir, threads }: CellTask): Promise<CellMessage> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (!process.send) throw new Error('cell_process.ts is started by the queue worker (worker.ts), with an IPC channel');
   process.on('disconnect', () => process.exit(ORPHANED));
+  // Ctrl-C reaches the whole process group: the worker decides, and stops this process with SIGTERM.
+  process.on('SIGINT', () => undefined);
   // One task at a time: the worker sends the next only after this one's outcome.
   process.on('message', (task: CellTask) => void runTask(task).then(send));
 }

@@ -38,12 +38,19 @@ export interface CellWorkerOptions {
 }
 
 export interface CellWorker {
-  /** Stops the running cells (their checkpoints stay), puts them back in the queue and disconnects. */
+  /**
+   * Stops the running cells (their checkpoints stay), puts them back in the queue and disconnects; when
+   * Redis does not answer within CLOSE_WAIT_MS it stops waiting, and its connection retries until the
+   * process exits.
+   */
   close(): Promise<void>;
 }
 
 /** Times a cell may be given back by vanished workers before it fails. */
 const MAX_STALLED = 3;
+
+/** ms a stopping worker waits for Redis to take back its cells. */
+const CLOSE_WAIT_MS = 5000;
 
 /** Sends the newest progress only, one update at a time; a Redis outage delays it without piling up. */
 function progressSender(job: Job): { update(p: CellProgress): void; flush(): Promise<void> } {
@@ -109,17 +116,17 @@ export function startCellWorker(options: CellWorkerOptions): CellWorker {
     maxStalledCount: MAX_STALLED,
   });
 
-  // A Redis outage repeats one error per reconnect attempt: say each once, and when it is over.
-  let lastError = '';
+  // A Redis outage repeats its errors at every reconnect attempt: say the first, and when it is over.
+  let disconnected = false;
   const lost = (message: string): void => {
-    if (message !== lastError) log(`queue: ${message} (${shownUrl(options.url)}; reconnecting)`);
-    lastError = message;
+    if (!disconnected) log(`queue: ${message} (${shownUrl(options.url)}; reconnecting)`);
+    disconnected = true;
   };
   worker.on('error', (err) => lost(err.message));
   worker.on('ioredis:close', () => lost('lost the connection to Redis'));
   worker.getBackend().on('ready', () => {
-    if (lastError) log(`queue: connected to ${shownUrl(options.url)} again`);
-    lastError = '';
+    if (disconnected) log(`queue: connected to ${shownUrl(options.url)} again`);
+    disconnected = false;
   });
   worker.on('lockRenewalFailed', (ids: string[]) => {
     for (const id of ids) {
@@ -142,7 +149,12 @@ export function startCellWorker(options: CellWorkerOptions): CellWorker {
     async close() {
       closing = true;
       for (const cellProcess of [...idle, ...running.values()]) cellProcess.kill('SIGTERM');
-      await worker.close();
+      // Closing gracefully waits for Redis; when it is away, stop waiting: the cells this worker ran come
+      // back through another worker's stall check, as a vanished worker's do.
+      const closed = worker.close().then(() => true);
+      if (!(await Promise.race([closed, new Promise<false>((r) => setTimeout(r, CLOSE_WAIT_MS, false).unref())]))) {
+        log(`queue: ${shownUrl(options.url)} does not answer; leaving without it (this worker's running cells return to the queue after --lock-duration)`);
+      }
     },
   };
 }

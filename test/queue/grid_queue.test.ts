@@ -224,6 +224,24 @@ describe('experiment grids on a Redis queue (BullMQ)', { skip: REDIS_MISSING }, 
     assert.deepEqual([retried!.state, retried!.attempts], ['failed', 1]);
   });
 
+  test('a worker stopped with SIGTERM mid-cell puts it back at once, without using up a try; another resumes it', async () => {
+    const spec = JSON.parse(readFileSync(grid, 'utf8')) as { base: Record<string, unknown> };
+    const [cell] = cellsOf(writeSpec('stop-grid', { base: spec.base, grid: { optimizer: ['sgd'], method: ['supcon'] } }));
+    await withQueue(redis.url, (q) => enqueueCells(q, [cell!], { attempts: 1, backoffMs: 500, retryFailed: false }));
+    await until('the cell past its first checkpoint', () => midCell(cell!));
+    const owner = await workerPid(redis.url, cellJobId(cell!));
+    const stopped = workers.find((w) => w.child.pid === owner)!;
+    assert.equal(await stopWorker(stopped, 'SIGTERM'), 0, stopped.log());
+    const [status] = await settledStatuses(redis.url, [cell!]);
+    // One attempt allowed: had the stop counted as a failed try, the cell would have failed.
+    assert.deepEqual([status!.state, status!.error], ['done', undefined], workerLogs());
+    const job = await withQueue(redis.url, (q) => q.getJob(cellJobId(cell!)));
+    assert.equal(job?.attemptsMade, 1, 'only the finishing try counts');
+    const starts = metricsOf(cell!).filter((r) => r.kind === 'start');
+    assert.deepEqual(starts.map((r) => r.resumed === true), [false, true], 'the second start resumed from the checkpoint');
+    sameWeights(join(localDir, '0', 'final.safetensors'), join(cellDir(store, cell!), 'final.safetensors'));
+  });
+
   test('Redis stopped and restarted mid-grid: workers reconnect; nothing is lost or run twice', async () => {
     // Workers stop on SIGTERM at once when idle; the next ones hold locks longer than the outage.
     for (const w of workers.filter((x) => x.child.exitCode === null && x.child.signalCode === null)) assert.equal(await stopWorker(w, 'SIGTERM'), 0);
