@@ -7,11 +7,11 @@ import { Command } from 'commander';
 import { shownUrl } from '../queue/connection.ts';
 import { enqueueCells, withQueue } from '../queue/grid_queue.ts';
 import { experiment } from '../train/compare.ts';
+import { positiveInt } from '../util/cli_args.ts';
 import { minutes } from './compare_command.ts';
 import { addConfigOptions, commandPatches, printedConfig } from './config_options.ts';
 import { specCells, specPoints } from './experiment_spec.ts';
 import { experimentStatusCommand } from './experiment_status_command.ts';
-import { positiveInt } from './worker_command.ts';
 
 interface ExperimentOptions {
   minutes?: number;

@@ -10,10 +10,10 @@ import { shownUrl } from '../queue/connection.ts';
 import { type CellStatus, cellStatuses, openQueue, settled, statusRows, withQueue } from '../queue/grid_queue.ts';
 import { writeResultsTable } from '../report/index.ts';
 import { writeGridResults } from '../train/compare.ts';
+import { positiveInt } from '../util/cli_args.ts';
 import { minutes } from './compare_command.ts';
 import { addConfigOptions } from './config_options.ts';
 import { specCells, specPoints } from './experiment_spec.ts';
-import { positiveInt } from './worker_command.ts';
 
 interface StatusFlags {
   queue: string;

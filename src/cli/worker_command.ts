@@ -4,15 +4,10 @@
 
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { redisOptions } from '../queue/connection.ts';
 import { startCellWorker } from '../queue/worker.ts';
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
+import { positiveInt } from '../util/cli_args.ts';
 
 interface WorkerFlags {
   queue: string;
