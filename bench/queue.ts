@@ -8,7 +8,7 @@
 // Usage: npm run bench:queue [-- --epochs 3 --width 16 --size 16]
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     console.log(`| first cell, taken to done (starts the worker's cell process) | ${first.finished - first.taken} |`);
     console.log(`| each further cell, done to done (queue round trip, IPC, reading the run's results) | ${perJob.toFixed(1)} |`);
   } finally {
-    await redis.stop();
+    await redis.destroy();
+    for (const dir of [work, dataset]) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -113,13 +113,14 @@ function sameWeights(a: string, b: string): void {
 
 describe('experiment grids on a Redis queue (BullMQ)', { skip: REDIS_MISSING }, () => {
   let redis: RedisServer;
+  let dataset = '';
   let grid = '';
   let cells: CellJob[] = [];
   let localDir = '';
   let localRows: ResultRow[] = [];
 
   before(async () => {
-    const dataset = await writeColourDataset();
+    dataset = await writeColourDataset();
     grid = writeSpec('grid', { base: { dataset, ...BASE }, grid: { optimizer: ['sgd', 'adam'], method: ['supcon', 'ce'] } });
     cells = cellsOf(grid);
     // The local `experiment` writes into ./artifacts/runs/<name>: run it from the temporary folder.
@@ -137,8 +138,8 @@ describe('experiment grids on a Redis queue (BullMQ)', { skip: REDIS_MISSING }, 
 
   after(async () => {
     await Promise.all(workers.map((w) => stopWorker(w, 'SIGKILL')));
-    await redis?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await redis?.destroy();
+    for (const dir of [work, dataset].filter(Boolean)) rmSync(dir, { recursive: true, force: true });
   });
 
   test('a spec enqueued twice adds its cells once', async () => {
@@ -206,7 +207,6 @@ describe('experiment grids on a Redis queue (BullMQ)', { skip: REDIS_MISSING }, 
   });
 
   test('a cell whose config does not fit its data set fails once with its message; the others finish', async () => {
-    const { dataset } = cells[0]!.config;
     const bad = writeSpec('bad-grid', { base: { dataset, ...BASE, method: 'ce', baseline: { ...BASE.baseline, epochs: 1 } }, grid: { batchSize: [12, 480] } });
     const badCells = cellsOf(bad);
     await withQueue(redis.url, (q) => enqueueCells(q, badCells, { attempts: 3, backoffMs: 500, retryFailed: false }));

@@ -2,7 +2,7 @@
 // directory, append-only persistence fsynced on every write, so a stop and start keeps every job.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and directory. */
   start(): Promise<void>;
+  /** Stops it and removes its directory. */
+  destroy(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -43,14 +45,19 @@ export async function startRedis(): Promise<RedisServer> {
     });
     c.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${out}`)));
   });
+  const stop = (): Promise<void> => new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     start,
-    stop: () => new Promise((resolve) => {
-      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
