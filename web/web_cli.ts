@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { dirname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { addHttpOptions, httpLimits, type HttpFlags } from '../src/serve/http_flags.ts';
-import { positiveInt } from '../src/serve/predict_cli.ts';
+import { positiveInt } from '../src/util/cli_args.ts';
 import { createStaticServer } from '../src/serve/static_server.ts';
 import { DEFAULT_DIST, PAGE_FILES, buildWebApp } from './build.ts';
 

@@ -11,14 +11,18 @@ import { evalCommand } from './eval_command.ts';
 import { experimentCommand } from './experiment_command.ts';
 import { exportCommand, reportCommand } from './run_files_commands.ts';
 import { trainCommand } from './train_command.ts';
+import { workerCommand } from './worker_command.ts';
 
 export function cli(): Command {
   return new Command('supcon')
     .description('Supervised Contrastive Learning image classifiers, trained and served with ONNX Runtime')
+    // Each command's options are its own: `experiment status ... --queue` is status's --queue, not experiment's.
+    .enablePositionalOptions()
     .addCommand(trainCommand())
     .addCommand(evalCommand())
     .addCommand(compareCommand())
     .addCommand(experimentCommand())
+    .addCommand(workerCommand())
     .addCommand(exportCommand())
     .addCommand(reportCommand())
     .addCommand(buildGraphCommand())

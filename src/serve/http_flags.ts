@@ -1,8 +1,8 @@
 // The command-line flags both servers (`serve`, `web`) share: timeouts, connection limit, Host check.
 
 import type { Command } from 'commander';
+import { positiveInt } from '../util/cli_args.ts';
 import { HTTP_DEFAULTS, type HttpLimits } from './http_service.ts';
-import { positiveInt } from './predict_cli.ts';
 
 export interface HttpFlags {
   headerTimeout: number;

@@ -1,14 +1,9 @@
 // The `predict` command: parse, call predict(), print. Shared by scripts/predict.ts and src/cli.
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
+import { positiveInt } from '../util/cli_args.ts';
 import { formatTable, predict } from './predict.ts';
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
 export function predictCommand(): Command {
   return new Command('predict')

@@ -4,9 +4,9 @@ import { Command, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/providers.ts';
 import { availableParallelism } from 'node:os';
 import { messageOf } from '../runtime/ep_error.ts';
+import { positiveInt } from '../util/cli_args.ts';
 import { createInferenceServer } from './http_server.ts';
 import { addHttpOptions, httpLimits, type HttpFlags } from './http_flags.ts';
-import { positiveInt } from './predict_cli.ts';
 
 interface ServeFlags extends HttpFlags {
   model: string;

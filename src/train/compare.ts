@@ -28,14 +28,18 @@ export interface GridRun {
 export interface GridOptions {
   /** Training wall-clock budget of every run, in minutes: each run's epochs are chosen to fit it. */
   minutes?: number;
+  /** ONNX Runtime threads of every run, over its config's (a resumed run may change them). */
+  threads?: number;
 }
 
-async function runOrReuse(run: GridRun, folder: RunFolder, options: GridOptions): Promise<ResultRow> {
+/** The result row of the run in `folder`: reused when it has finished, resumed from its checkpoint, or trained. */
+export async function runOrReuse(run: GridRun, folder: RunFolder, options: GridOptions): Promise<ResultRow> {
   if (!folder.finished) {
     const resume = folder.has('checkpoint');
     let { config } = run;
     if (resume) config = folder.storedConfig();
-    else if (options.minutes !== undefined) {
+    if (options.threads !== undefined) config = { ...config, threads: options.threads };
+    if (!resume && options.minutes !== undefined) {
       const plan = await fitToBudget(config, options.minutes * 60, sessionFactory(config.ep, { threads: config.threads }));
       config = plan.config;
       const epochs = config.method === 'ce' ? config.baseline.epochs : `${config.stage1.epochs} + ${config.stage2.epochs}`;
@@ -52,19 +56,30 @@ export function matchingBaseline(config: TrainConfig): TrainConfig {
   return resolveTrainConfig([{ source: 'the matching baseline', values: { method: 'ce', baseline: { epochs, batchSize, lr, schedule, warmupEpochs, augmentation: views[0] ?? 'none' } } }], config);
 }
 
+/** The runs in order, each named <name>-<i> (the local grid keeps run i in <name>/<i>/). */
+function namedRuns(name: string, runs: readonly GridRun[]): GridRun[] {
+  return runs.map((run, i) => ({ ...run, config: resolveTrainConfig([{ source: run.label, values: { name: `${name}-${i}` } }], run.config) }));
+}
+
+/** Runs `runs` (named by namedRuns) one after another into <name>/<i>/, writing the table after each. */
 async function runAll(name: string, runs: readonly GridRun[], options: GridOptions): Promise<GridResult> {
   const dir = defaultRunDir(name);
   mkdirSync(dir, { recursive: true });
   const rows: ResultRow[] = [];
   for (const [i, run] of runs.entries()) {
     process.stderr.write(`\n== ${name}: run ${i + 1}/${runs.length}: ${run.label}\n`);
-    const config = resolveTrainConfig([{ source: run.label, values: { name: `${name}-${i}` } }], run.config);
-    rows.push({ setting: run.label, ...(await runOrReuse({ ...run, config }, new RunFolder(join(dir, `${i}`)), options)) });
-    const table = writeResultsTable(rows);
-    writeFileAtomic(join(dir, 'results.md'), `${table}\n`);
-    writeFileAtomic(join(dir, 'rows.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    rows.push({ setting: run.label, ...(await runOrReuse(run, new RunFolder(join(dir, `${i}`)), options)) });
+    writeGridResults(dir, rows);
   }
   return { dir, rows, table: writeResultsTable(rows) };
+}
+
+/** Writes a grid's results.md (the Markdown table) and rows.json into `dir`; returns the table. */
+export function writeGridResults(dir: string, rows: ResultRow[]): string {
+  const table = writeResultsTable(rows);
+  writeFileAtomic(join(dir, 'results.md'), `${table}\n`);
+  writeFileAtomic(join(dir, 'rows.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  return table;
 }
 
 /** The two runs of `compare`: SupCon two-stage and the cross-entropy baseline on the same data, augmentation and schedule. */
@@ -77,7 +92,7 @@ export function compareRuns(config: TrainConfig): GridRun[] {
 
 /** SupCon against the cross-entropy baseline on the same data, augmentation and epochs or wall-clock budget. */
 export function compare(config: TrainConfig, options: GridOptions = {}): Promise<GridResult> {
-  return runAll(config.name, compareRuns(config), options);
+  return runAll(config.name, namedRuns(config.name, compareRuns(config)), options);
 }
 
 /** Every combination of the grid's axes (cartesian product), each a partial flag set. */
@@ -87,7 +102,12 @@ export function gridCombinations<T extends Record<string, readonly unknown[]>>(g
   return combos as Array<{ [K in keyof T]?: T[K][number] }>;
 }
 
+/** The runs of an experiment in order: each grid point, followed by its matching cross-entropy run when `baseline`, named <name>-<i>. */
+export function experimentRuns(name: string, points: readonly GridRun[], baseline: boolean): GridRun[] {
+  return namedRuns(name, points.flatMap((p) => [p, ...(baseline ? [{ label: `${p.label}, cross-entropy`, config: matchingBaseline(p.config) }] : [])]));
+}
+
 /** Runs one configuration per grid point (each with its matching cross-entropy run when `baseline`). */
 export function experiment(name: string, points: readonly GridRun[], baseline: boolean, options: GridOptions = {}): Promise<GridResult> {
-  return runAll(name, points.flatMap((p) => [p, ...(baseline ? [{ label: `${p.label}, cross-entropy`, config: matchingBaseline(p.config) }] : [])]), options);
+  return runAll(name, experimentRuns(name, points, baseline), options);
 }
