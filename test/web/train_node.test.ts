@@ -89,6 +89,14 @@ describe('the page trainer in Node', () => {
     };
     assert.deepEqual(await run(b.serialize(lowered.graph, { outputs: lowered.outputs })), await run(b.serialize(g, { outputs: { y } })));
     assert.equal(decodeModel(b.serialize(g, { outputs: { y } })).nodes.filter((n) => n.opType === 'Concat').length, 1);
+
+    // A step graph: its gradient composites (the 3x3 ConvWeightGrad's 9 columns) are expanded, then split.
+    const built = buildStage1(defaultModelConfig({ encoder: 'small_cnn', width: 4, inputSize: SIZE, numClasses: 3, featDim: 8, batchSize: 4, views: 2 }));
+    const step = splitWideConcats(built.graph, built.outputs, 4);
+    const nodes = decodeModel(b.serialize(step.graph, { outputs: step.outputs })).nodes;
+    assert.deepEqual(nodes.filter((n) => n.opType.endsWith('Grad')).map((n) => n.opType), []);
+    const concats = nodes.filter((n) => n.opType === 'Concat');
+    assert.ok(concats.length > 0 && concats.every((n) => n.inputs.length <= 4), `concat widths ${concats.map((n) => n.inputs.length).join(', ')}`);
   });
 
   test("a run's export becomes a base model: its encoder's weights as exported, its architecture from the run's config", async () => {
