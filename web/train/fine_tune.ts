@@ -21,7 +21,8 @@ import { type PickedBackend, createSession, hostData, modelFor, ort, pickBackend
 
 type Emit = (e: TrainEvent) => void;
 
-const modelConfig = (base: BaseModel, name: string, numClasses: number, batchSize: number, views: number): ModelConfig => ({
+/** The graphs/ ModelConfig of a job's stage: the base model's architecture and input, the job's classes. */
+export const modelConfig = (base: BaseModel, name: string, numClasses: number, batchSize: number, views: number): ModelConfig => ({
   name, ...base.architecture, batchSize, views, inputSize: base.inputSize, inputChannels: base.channels, numClasses,
 });
 
