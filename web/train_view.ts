@@ -12,7 +12,8 @@ import { $, el, setStatus } from './dom.ts';
 import { drawBytes, modelInput } from './pixels.ts';
 import type { PredictView } from './predict_view.ts';
 import { checkClasses, heldOutIndices } from './train/classes.ts';
-import { messageOf } from './train/errors.ts';
+import { TrainError, messageOf } from './train/errors.ts';
+import { checkJobOptions } from './train/options.ts';
 import type { BackendChoice, FromWorker, LabelledImages, StageName, TrainEvent, TrainJob, TrainResult } from './train/job.ts';
 
 /** What the last finished training did, for the tests (plain arrays, so it crosses page.evaluate). */
@@ -32,7 +33,8 @@ const STAGE_LABEL: Record<StageName | 'features' | 'export', string> = {
   supcon: 'SupCon fine-tuning', stage2: 'Linear classifier', features: 'Computing features', export: 'Writing model.onnx',
 };
 
-const num = (id: string): number => Number($<HTMLInputElement>(id).value);
+/** A number field's value; NaN when it is empty. */
+const num = (id: string): number => $<HTMLInputElement>(id).valueAsNumber;
 
 function labelled(photos: readonly { bytes: Uint8Array }[][], per: number): LabelledImages {
   const pixels = new Uint8Array(photos.reduce((n, list) => n + list.length, 0) * per);
@@ -122,9 +124,18 @@ export class TrainView {
     const { model } = this.predict;
     const { metadata } = model;
     const per = metadata.inputSize * metadata.inputSize * metadata.channels;
-    const classes = this.list.classes();
-    const seed = num('seed');
+    const augmentation = $<HTMLSelectElement>('augmentation').value as AugmentationName;
+    const batchSize = num('batch');
+    const options = {
+      ...($<HTMLInputElement>('supcon').checked ? { supcon: { epochs: num('supcon-epochs'), batchSize, lr: num('supcon-lr'), augmentation } } : {}),
+      stage2: { epochs: num('stage2-epochs'), batchSize, lr: num('stage2-lr') },
+      seed: num('seed'),
+    };
+    checkJobOptions(options);
+    const { seed } = options;
     const percent = num('split');
+    if (!(percent >= 0 && percent <= 50)) throw new TrainError('data', `Held out: the share of each class must be from 0 to 50%, got ${Number.isNaN(percent) ? 'nothing' : percent}`);
+    const classes = this.list.classes();
     const train: { bytes: Uint8Array }[][] = [];
     const held: { name: string; bytes: Uint8Array }[][] = [];
     let split = 0;
@@ -143,8 +154,6 @@ export class TrainView {
     checkClasses(classes.map((c) => c.name), trainSet.labels);
     if (split > 0) this.message(`${split} photo${split === 1 ? '' : 's'} held out at random (${percent}% of each class that has none set aside)`);
     if (held.every((h) => h.length === 0)) this.message('no photos are held out, so the held-out accuracy is not measured');
-    const augmentation = $<HTMLSelectElement>('augmentation').value as AugmentationName;
-    const batchSize = num('batch');
     return {
       heldOutNames: held.flatMap((list) => list.map((p) => p.name)),
       job: {
@@ -153,9 +162,7 @@ export class TrainView {
         train: trainSet,
         heldOut: labelled(held, per),
         backend: $<HTMLSelectElement>('train-backend').value as BackendChoice,
-        ...($<HTMLInputElement>('supcon').checked ? { supcon: { epochs: num('supcon-epochs'), batchSize, lr: num('supcon-lr'), augmentation } } : {}),
-        stage2: { epochs: num('stage2-epochs'), batchSize, lr: num('stage2-lr') },
-        seed,
+        ...options,
         modelName: `${metadata.modelName}-tuned`,
       },
     };

@@ -136,7 +136,7 @@ describe('Train view (headless Chromium, WASM)', { skip: SKIP_NO_CHROMIUM }, () 
     }
   });
 
-  test('photos that do not decode and classes with fewer than 2 photos get a message in the page', async () => {
+  test('photos that do not decode, classes with fewer than 2 photos and empty fields get a message in the page', async () => {
     const page = await openPage(browser, url);
     try {
       const junk = join(dir, 'notes.txt');
@@ -148,6 +148,10 @@ describe('Train view (headless Chromium, WASM)', { skip: SKIP_NO_CHROMIUM }, () 
       await cards.nth(1).locator('.class-name').fill('disc');
       await cards.nth(1).locator('.train-files input').setInputFiles(photos.train.disc.slice(0, 1));
       await cards.nth(1).locator('.count', { hasText: '1 training' }).waitFor();
+      await page.fill('#stage2-epochs', '');
+      await page.click('#train');
+      await page.locator('#train-messages .error', { hasText: 'Linear classifier: epochs must be a whole number from 1 to 10000, got nothing' }).waitFor();
+      await page.fill('#stage2-epochs', '30');
       await page.click('#train');
       await page.locator('#train-messages .error', { hasText: 'every class needs at least 2 training images: "disc" has 1' }).waitFor();
       assert.match((await page.locator('#train-status').textContent()) ?? '', /Not started/);

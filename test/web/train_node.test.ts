@@ -19,6 +19,7 @@ import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts'
 import { architectureOf, baseModelFromExport } from '../../web/train/base_model.ts';
 import { ViewBatches, imageSet, supconOrder } from '../../web/train/batches.ts';
 import { checkClasses, heldOutIndices } from '../../web/train/classes.ts';
+import { checkJobOptions } from '../../web/train/options.ts';
 import { TrainError, stageFailure } from '../../web/train/errors.ts';
 import { WebStepRunner } from '../../web/train/web_step_runner.ts';
 import { splitWideConcats } from '../../web/train/webgpu_lowering.ts';
@@ -122,6 +123,18 @@ describe('the page trainer in Node', () => {
     assert.throws(() => checkClasses(['cats', ' '], Int32Array.of(0, 0, 1, 1)), /a class has no name/);
     assert.throws(() => checkClasses(['cats', 'cats'], Int32Array.of(0, 0, 1, 1)), /"cats" used more than once/);
     checkClasses(['cats', 'dogs'], Int32Array.of(0, 1, 0, 1));
+  });
+
+  test('epochs, batch, learning rates and seed out of range are refused with the field named', () => {
+    const stage2 = { epochs: 30, batchSize: 32, lr: 0.1 };
+    const supcon = { epochs: 5, batchSize: 32, lr: 0.05, augmentation: 'cropflip' as const };
+    checkJobOptions({ seed: 0, stage2, supcon });
+    assert.throws(() => checkJobOptions({ seed: 0, stage2: { ...stage2, epochs: 0 } }), /^TrainError: Linear classifier: epochs must be a whole number from 1 to 10000, got 0$/);
+    assert.throws(() => checkJobOptions({ seed: 0, stage2: { ...stage2, epochs: 2.5 } }), /epochs must be a whole number/);
+    assert.throws(() => checkJobOptions({ seed: 0, stage2, supcon: { ...supcon, batchSize: 1 } }), /SupCon fine-tuning: the batch must be a whole number of at least 2, got 1/);
+    assert.throws(() => checkJobOptions({ seed: 0, stage2, supcon: { ...supcon, lr: Number.NaN } }), /SupCon fine-tuning: the learning rate must be a number above 0, got nothing/);
+    assert.throws(() => checkJobOptions({ seed: 0, stage2: { ...stage2, lr: -1 } }), /learning rate must be a number above 0, got -1/);
+    assert.throws(() => checkJobOptions({ seed: -1, stage2 }), /the seed must be a whole number of at least 0, got -1/);
   });
 
   test('the held-out split takes its share, seeded, and always leaves 2 photos to train on', () => {

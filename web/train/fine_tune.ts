@@ -16,6 +16,7 @@ import { type ImageFormat, type ImageSet, ViewBatches, imageSet, linearOrder, no
 import { checkClasses } from './classes.ts';
 import { TrainError, stageFailure } from './errors.ts';
 import type { StageName, TrainEvent, TrainJob, TrainResult } from './job.ts';
+import { checkJobOptions } from './options.ts';
 import { runStage } from './stage_loop.ts';
 import { type PickedBackend, createSession, hostData, modelFor, ort, pickBackend, throwIfGpuFailed } from './web_session.ts';
 
@@ -79,6 +80,7 @@ async function encode(cfg: ModelConfig, encoder: ReadonlyMap<string, Float32Arra
 export async function fineTune(job: TrainJob, emit: Emit = () => {}): Promise<TrainResult> {
   const base = baseModelFromExport(job.base.model, job.base.metadata);
   checkClasses(job.classes, job.train.labels);
+  checkJobOptions(job);
   const format: ImageFormat = { size: base.inputSize, channels: base.channels, mean: base.mean, std: base.std };
   const train = imageSet(job.train, format);
   const heldOut = imageSet(job.heldOut, format);
