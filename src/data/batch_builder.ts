@@ -1,10 +1,11 @@
 // Builds one batch: every sample's image, one augmentation per view, normalised into [B, C, S, S].
 // The same code runs inline and inside loader workers, and the randomness of (sample i, epoch e,
-// view v) is `augRoot.fork(e, i, v)`, so a batch's bytes do not depend on who builds it.
+// view v) is `augRoot.fork(e, i, v)`, so a batch's bytes do not depend on who builds it (a loader
+// worker, the main thread, or the browser's Train view).
 
 import { buildAugmentation, type AugmentationName } from './augment/build.ts';
 import type { Augment } from './augment/types.ts';
-import { PixelDataset, type Dataset } from './dataset.ts';
+import type { Dataset, PixelDataset } from './dataset.ts';
 import type { Image } from './image.ts';
 import { writeNchw } from './normalize.ts';
 import { Rng } from './rng.ts';
@@ -24,6 +25,10 @@ export interface BuiltBatch {
 }
 
 const AUGMENT_KEY = 0xa06;
+
+// By shape, not instanceof: a value import of dataset.ts would pull sharp (decode.ts) into the page's
+// bundle, which builds its batches here too (web/train).
+const hasSyncImages = (d: Dataset): d is Dataset & Pick<PixelDataset, 'imageSync'> => typeof (d as Partial<PixelDataset>).imageSync === 'function';
 
 /** Where images come from: a dataset, or images the main thread sent along with the task. */
 export type ImageSource = Dataset | { images: readonly Image[]; labels: readonly number[] };
@@ -62,7 +67,7 @@ export class BatchBuilder {
         img = given;
         labels[n] = BigInt(source.labels[n] ?? 0);
       } else {
-        img = source instanceof PixelDataset ? source.imageSync(id) : await source.image(id);
+        img = hasSyncImages(source) ? source.imageSync(id) : await source.image(id);
         labels[n] = BigInt(source.label(id));
       }
       this.augments.forEach((aug, v) => {

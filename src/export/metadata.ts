@@ -99,6 +99,11 @@ export function validateMetadata(raw: unknown): ModelMetadata {
   };
 }
 
+/** The `model.json` sidecar's text. */
+export function sidecarJson(metadata: ModelMetadata): string {
+  return `${JSON.stringify(metadata, null, 2)}\n`;
+}
+
 /** The inverse of `toMetadataProps`; missing keys and malformed values throw MetadataError. */
 export function fromMetadataProps(props: Readonly<Record<string, string>>): ModelMetadata {
   const raw: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
-// ONNX ModelProto bytes -> a plain summary of the model, for validators and metadata readers outside
-// src/onnx (this folder stays the only one that imports onnx-proto).
+// ONNX ModelProto bytes -> a plain summary of the model (for validators and metadata readers outside
+// src/onnx) and its float32 weights (this folder stays the only one that imports onnx-proto).
 
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
@@ -60,4 +60,30 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
     outputs: (g?.output ?? []).map(valueInfo),
     metadata: Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
   };
+}
+
+export interface DecodedWeight {
+  dims: number[];
+  data: Float32Array;
+}
+
+const FLOAT32 = 1;
+
+/**
+ * The float32 initializers of ModelProto bytes by name (raw_data or float_data, copied out of `bytes`):
+ * the weights of an exported model, for a page that trains on from it. Other element types are skipped.
+ */
+export function decodeFloatInitializers(bytes: Uint8Array): Map<string, DecodedWeight> {
+  const weights = new Map<string, DecodedWeight>();
+  for (const t of onnx.ModelProto.decode(bytes).graph?.initializer ?? []) {
+    if (t.dataType !== FLOAT32) continue;
+    const dims = (t.dims ?? []).map(toNumber);
+    const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
+    // raw_data is little-endian, as every platform ONNX Runtime's web and Node packages run on.
+    const data = raw ? new Float32Array(new Uint8Array(raw).buffer) : Float32Array.from(t.floatData ?? []); // a copy: aligned, own buffer
+    const count = dims.reduce((a, d) => a * d, 1);
+    if (data.length !== count) throw new Error(`initializer ${t.name ?? ''} holds ${data.length} values for dims [${dims.join(', ')}]`);
+    weights.set(t.name ?? '', { dims, data });
+  }
+  return weights;
 }

@@ -6,6 +6,7 @@
 import { LOSS_OUTPUT, LR_INPUT, STEP_INPUT, UPDATED_PREFIX as UPDATED } from '../../graphs/step.ts';
 import * as b from '../onnx/index.ts';
 import { lowerForCpu, nchwcBlock } from './cpu_lowering.ts';
+import { checkStepContract, checkStepFeeds } from './step_contract.ts';
 import { type HostTensor, type ModelSource, type SessionOptions, createCpuSession, fromOrt, modelBytes, ort, toOrt } from './session.ts';
 
 /** What the runner needs from an execution provider's session. */
@@ -63,18 +64,7 @@ export class StepRunner {
   /** Creates the session and checks that every graph input is fed per step or held in `initial`. */
   static async create(model: ModelSource, initial: ReadonlyMap<string, HostTensor>, options: StepRunnerOptions): Promise<StepRunner> {
     const session = await (options.session ?? cpuSessionFactory())(model);
-    const perStep = new Set([...options.feeds, LR_INPUT, STEP_INPUT]);
-    const missing = session.inputNames.filter((n) => !perStep.has(n) && !initial.has(n));
-    if (missing.length > 0) {
-      throw new Error(`StepRunner: graph inputs neither fed per step nor held in state: ${missing.join(', ')}`);
-    }
-    const both = options.feeds.filter((n) => initial.has(n));
-    if (both.length > 0) throw new Error(`StepRunner: inputs both fed per step and held in state: ${both.join(', ')}`);
-    const notInputs = options.feeds.filter((n) => !session.inputNames.includes(n));
-    if (notInputs.length > 0) throw new Error(`StepRunner: fed names that are not graph inputs: ${notInputs.join(', ')}`);
-    if (!session.outputNames.includes(LOSS_OUTPUT)) throw new Error(`StepRunner: the graph has no output named ${LOSS_OUTPUT}`);
-    const orphans = session.outputNames.filter((n) => n.startsWith(UPDATED) && !initial.has(n.slice(UPDATED.length)));
-    if (orphans.length > 0) throw new Error(`StepRunner: outputs without a state entry to update: ${orphans.join(', ')}`);
+    checkStepContract('StepRunner', session, options.feeds, initial);
 
     let current = new Map<string, ort.Tensor>();
     for (const [name, t] of initial) current.set(name, toOrt(t));
@@ -84,11 +74,7 @@ export class StepRunner {
 
   /** Runs one step with learning rate `lr` and 1-based step count `step`; updates the held state. */
   async run(feeds: Record<string, HostTensor>, lr: number, step: number): Promise<StepResult> {
-    const missing = this.feedNames.filter((n) => !(n in feeds));
-    const extra = Object.keys(feeds).filter((n) => !this.feedNames.includes(n));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new Error(`StepRunner.run: missing feeds [${missing.join(', ')}], unexpected feeds [${extra.join(', ')}]`);
-    }
+    checkStepFeeds('StepRunner.run', this.feedNames, Object.keys(feeds));
     const scalar = (x: number): ort.Tensor => new ort.Tensor('float32', Float32Array.of(x), []);
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const name of this.session.inputNames) {

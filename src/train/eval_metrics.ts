@@ -81,6 +81,22 @@ export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>
   return predicted.length === 0 ? 0 : correct / predicted.length;
 }
 
+/** Accuracy of a linear classifier (weight [classes, dim], bias [classes]) on feature rows [n, dim]. */
+export function linearAccuracy(weight: Float32Array, bias: Float32Array, features: Float32Array, labels: ArrayLike<number>): number {
+  const classes = bias.length;
+  const dim = weight.length / classes;
+  const n = labels.length;
+  const logits = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < classes; c++) {
+      let s = bias[c]!;
+      for (let j = 0; j < dim; j++) s += features[i * dim + j]! * weight[c * dim + j]!;
+      logits[i * classes + c] = s;
+    }
+  }
+  return accuracy(predictions(logits, classes), labels);
+}
+
 /** Confusion matrix [truth][predicted]. */
 export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));

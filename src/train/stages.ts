@@ -8,7 +8,7 @@ import type { TrainConfig } from '../config/train_config.ts';
 import { type Dataset, Rng } from '../data/index.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import { type KnnSample, type TestResult, classify, embed, knnEval, sampleIds } from './evaluate.ts';
-import { accuracy, predictions } from './eval_metrics.ts';
+import { linearAccuracy } from './eval_metrics.ts';
 import type { StepBatch } from './loop.ts';
 import { type RunContext, sampledPerClass } from './run_context.ts';
 import { type FeedSource, type StageSpec, loaderFeeds } from './stage.ts';
@@ -66,7 +66,7 @@ export function stage2Spec(ctx: StageEnv, encoder: ReadonlyMap<string, HostTenso
   }
   // Unaugmented: the encoder runs once over both splits, and every epoch is a few small matrix products.
   const all = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
-  let test: { features: Float32Array; labels: Int32Array; dim: number } | undefined;
+  let test: { features: Float32Array; labels: Int32Array } | undefined;
   return {
     ...common, build: buildStage2Features, feeds: ['features', 'labels'],
     open: async () => {
@@ -75,30 +75,15 @@ export function stage2Spec(ctx: StageEnv, encoder: ReadonlyMap<string, HostTenso
       const train = await embed(evalModel, encoder, data.train, all(data.train.length), ctx.inputs);
       const held = await embed(evalModel, encoder, data.test, all(data.test.length), ctx.inputs);
       const { data: features, dim } = train.outputs.embedding!;
-      test = { features: held.outputs.embedding!.data, labels: held.labels, dim };
+      test = { features: held.outputs.embedding!.data, labels: held.labels };
       return featureFeeds(features, dim, train.labels, config.stage2.batchSize, streamSeed(config.seed, 'stage2.data'));
     },
     evaluate: async (state) => {
       if (!test) throw new Error('stage2: features were not computed');
-      return { test_accuracy: linearAccuracy(state, test.features, test.dim, test.labels, data.train.classes.length) };
+      const weight = (name: string): Float32Array => state.get(name)!.data as Float32Array;
+      return { test_accuracy: linearAccuracy(weight('classifier.weight'), weight('classifier.bias'), test.features, test.labels) };
     },
   };
-}
-
-/** Host-side accuracy of the linear classifier in `state` on feature rows [n, dim]. */
-function linearAccuracy(state: ReadonlyMap<string, HostTensor>, features: Float32Array, dim: number, labels: Int32Array, classes: number): number {
-  const w = state.get('classifier.weight')!.data as Float32Array; // [classes, dim]
-  const bias = state.get('classifier.bias')!.data as Float32Array;
-  const n = labels.length;
-  const logits = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < classes; c++) {
-      let s = bias[c]!;
-      for (let j = 0; j < dim; j++) s += features[i * dim + j]! * w[c * dim + j]!;
-      logits[i * classes + c] = s;
-    }
-  }
-  return accuracy(predictions(logits, classes), labels);
 }
 
 /** Shuffled batches of precomputed feature rows `features` [n, dim], the order a function of (seed, epoch) only. */
