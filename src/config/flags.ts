@@ -5,11 +5,11 @@
 // file gets the same checks. Patches apply in table order, so kinds (--optimizer) come before their
 // fields (--momentum) whatever the order on the command line.
 
-import { ENCODER_NAMES } from '../../graphs/encoders/index.ts';
+import { ENCODER_NAMES, type EncoderName, isOnnxEncoder } from '../../graphs/encoders/index.ts';
 import { AUGMENTATIONS, type AugmentationName } from '../data/index.ts';
 import { OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../optim/index.ts';
 import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
-import type { TrainConfig } from './train_config.ts';
+import type { InputNorm, TrainConfig } from './train_config.ts';
 
 export type Patch = { readonly [key: string]: unknown };
 
@@ -72,6 +72,33 @@ function augmentations(raw: string | boolean, flag: string): AugmentationName[] 
   return names.map((n) => choice(n, flag, AUGMENTATIONS));
 }
 
+function encoder(raw: string | boolean): EncoderName {
+  const s = text(raw, '--encoder');
+  if (isOnnxEncoder(s)) {
+    if (s.length === 'onnx:'.length) throw new FlagError('--encoder onnx: needs a file, e.g. onnx:resnet18.onnx');
+    return s;
+  }
+  return choice(s, '--encoder', ENCODER_NAMES);
+}
+
+function patterns(raw: string | boolean, flag: string): string[] {
+  const list = text(raw, flag).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (list.length === 0) throw new FlagError(`${flag} needs at least one pattern`);
+  return list;
+}
+
+export const IMAGENET_NORM = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+
+function inputNorm(raw: string | boolean): InputNorm {
+  const s = text(raw, '--input-norm').trim();
+  if (s === 'dataset' || s === 'imagenet' || s === 'none') return s;
+  const [mean, std, extra] = s.split('/').map((part) => part.split(',').map((v) => number(v, '--input-norm')));
+  if (!mean || !std || extra) throw new FlagError(`--input-norm: '${s}' is not dataset, imagenet, none or <mean,...>/<std,...> (e.g. 0.5,0.5,0.5/0.25,0.25,0.25)`);
+  return { mean, std };
+}
+
+const showNorm = (n: InputNorm): string => (typeof n === 'string' ? n : `${n.mean.join(',')}/${n.std.join(',')}`);
+
 function flag(name: string, value: string | undefined, help: string, rest: Omit<Flag, 'name' | 'value' | 'help'>): Flag {
   return { name, ...(value === undefined ? {} : { value }), help, ...rest };
 }
@@ -114,7 +141,18 @@ export const FLAGS: readonly Flag[] = [
   chosen('--stages', '<which>', 'SupCon stages to run', STAGE_SETS, (v) => ({ stages: v }), (c) => c.stages),
   flag('--encoder-weights', '<file>', 'stage1.safetensors of an earlier run, for --stages stage2', { patch: (raw) => ({ encoderWeights: text(raw, '--encoder-weights') }), read: (c) => c.encoderWeights }),
 
-  chosen('--encoder', '<name>', 'encoder', ENCODER_NAMES, (v) => ({ model: { encoder: v } }), (c) => c.model.encoder, { graph: true }),
+  flag('--encoder', '<name>', 'encoder; onnx:<file> fine-tunes a model exported to ONNX (its initializers are the starting weights)', {
+    choices: [...ENCODER_NAMES, 'onnx:<file>'], patch: (raw) => ({ model: { encoder: encoder(raw) } }), read: (c) => c.model.encoder, graph: true,
+  }),
+  flag('--feature-output', '<value>', 'imported encoders: the ONNX value taken as the features [N, D] (default: the input of the last Gemm / MatMul, so the classifier is cut off)', {
+    patch: (raw) => ({ model: { featureOutput: text(raw, '--feature-output') } }), read: (c) => c.model.featureOutput, graph: true,
+  }),
+  flag('--freeze', '<patterns>', 'parameters stage 1 and the baseline keep fixed: comma-separated globs over state-dict names, a module name covering what it holds; !<pattern> thaws (encoder,!encoder.layer4: only the last stage and the head train)', {
+    patch: (raw) => ({ model: { freeze: patterns(raw, '--freeze') } }), read: (c) => c.model.freeze?.join(','), graph: true,
+  }),
+  flag('--input-norm', '<stats>', `input (x - mean) / std, also inside the exported model: dataset (the training split's), imagenet (${IMAGENET_NORM.mean.join(',')}/${IMAGENET_NORM.std.join(',')}, for ImageNet-pretrained models), none, or <mean,...>/<std,...>`, {
+    patch: (raw) => ({ inputNorm: inputNorm(raw) }), read: (c) => showNorm(c.inputNorm ?? 'dataset'),
+  }),
   chosen('--stem', '<stem>', 'ResNet stem: cifar (3x3 conv) or imagenet (7x7/2 conv + max-pool)', STEMS, (v) => ({ model: { stem: v } }), (c) => c.model.stem, { graph: true }),
   numeric('--width', '<n>', 'small CNN base width', (n) => ({ model: { width: n } }), (c) => c.model.width, { graph: true }),
   chosen('--head', '<kind>', 'projection head', HEADS, (v) => ({ model: { head: v } }), (c) => c.model.head, { graph: true }),

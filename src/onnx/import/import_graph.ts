@@ -114,7 +114,8 @@ export function planImport(original: OnnxModel, outputs: readonly string[]): Imp
       slots.set(tensor, { tensor, name, role, node, data: data.data, dims: data.dims });
     }
   }
-  const read = new Set(nodes.flatMap((n) => n.inputs));
+  // Identity only passes a constant on: its readers count.
+  const read = new Set(nodes.filter((n) => n.opType !== 'Identity').flatMap((n) => n.inputs));
   const kept = [...constants].filter(([t, c]) => read.has(t) && !slots.has(t) && c.data instanceof Float32Array && c.data.length > 1).map(([t]) => t);
   return { model, nodes, parameters: [...slots.values()], constants: kept };
 }
