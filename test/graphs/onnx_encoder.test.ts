@@ -105,7 +105,7 @@ describe('imported encoders', () => {
     const labels = [0, 1, 0, 1];
     const images = tensor(Float32Array.from([...(patternImages(labels, 3, 12, 3).data as Float32Array), ...(patternImages(labels, 3, 12, 4).data as Float32Array)]), [8, 3, 12, 12]);
     const check = await checkStepGradient(built, { images, labels: int64(labels) }, initialState(built.params.list, built.optimizerState, 1));
-    t.diagnostic(`loss ${check.loss.toFixed(4)}: <t, g> ${check.analytic.toExponential(4)} vs central difference ${check.numeric.toExponential(4)}, relative error ${check.relError.toExponential(1)}`);
+    t.diagnostic(`loss ${check.loss.toFixed(4)}: <t, g> ${check.analytic.toExponential(4)} vs central difference ${check.numeric.toExponential(4)} (eps ${check.eps.toExponential(1)}), relative error ${check.relError.toExponential(1)}`);
     assert.ok(Math.abs(check.analytic) > 1e-3, 'a gradient to check');
     assert.ok(check.relError < 1e-2, `${check.relError}`);
   });

@@ -64,7 +64,7 @@ describe('torchvision models exported by torch.onnx', { skip: SKIP }, () => {
         const images = { dtype: 'float32' as const, dims: [4 * views.length, 3, 64, 64], data: Float32Array.from(views.flatMap((v) => [...v])) };
         const built = method === 'ce' ? buildBaseline(cfg) : buildStage1(cfg);
         const check = await checkStepGradient(built, { images, labels: int64(labels) }, initialState(built.params.list, built.optimizerState, 1));
-        t.diagnostic(`loss ${check.loss.toFixed(4)}: <t, g> ${check.analytic.toExponential(4)} vs central difference ${check.numeric.toExponential(4)}, relative error ${check.relError.toExponential(1)}`);
+        t.diagnostic(`loss ${check.loss.toFixed(4)}: <t, g> ${check.analytic.toExponential(4)} vs central difference ${check.numeric.toExponential(4)} (eps ${check.eps.toExponential(1)}), relative error ${check.relError.toExponential(1)}`);
         assert.ok(Number.isFinite(check.loss));
         assert.ok(Math.abs(check.analytic) > 1e-3, 'a gradient to check');
         assert.ok(check.relError < 1e-2, `${check.relError}`);
