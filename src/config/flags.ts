@@ -92,9 +92,10 @@ export const IMAGENET_NORM = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 
 function inputNorm(raw: string | boolean): InputNorm {
   const s = text(raw, '--input-norm').trim();
   if (s === 'dataset' || s === 'imagenet' || s === 'none') return s;
-  const [mean, std, extra] = s.split('/').map((part) => part.split(',').map((v) => number(v, '--input-norm')));
-  if (!mean || !std || extra) throw new FlagError(`--input-norm: '${s}' is not dataset, imagenet, none or <mean,...>/<std,...> (e.g. 0.5,0.5,0.5/0.25,0.25,0.25)`);
-  return { mean, std };
+  const parts = s.split('/');
+  if (parts.length !== 2) throw new FlagError(`--input-norm: '${s}' is not dataset, imagenet, none or <mean,...>/<std,...> (e.g. 0.5,0.5,0.5/0.25,0.25,0.25)`);
+  const [mean, std] = parts.map((part) => part.split(',').map((v) => number(v, '--input-norm')));
+  return { mean: mean!, std: std! };
 }
 
 const showNorm = (n: InputNorm): string => (typeof n === 'string' ? n : `${n.mean.join(',')}/${n.std.join(',')}`);
@@ -134,7 +135,7 @@ const momentum = (c: TrainConfig): number | undefined => {
 export const FLAGS: readonly Flag[] = [
   flag('--name', '<name>', 'run name: artifacts/runs/<name>', { patch: (raw) => ({ name: text(raw, '--name') }), read: (c) => c.name, graph: true }),
   flag('--dataset', '<spec>', 'fashion-mnist | idx:<dir> | <image folder>', { patch: (raw) => ({ dataset: text(raw, '--dataset') }), read: (c) => c.dataset, graph: true }),
-  numeric('--image-size', '<n>', "model input side (0 = the data set's: 28 for Fashion-MNIST and IDX, 32 for folders)", (n) => ({ imageSize: n }), (c) => c.imageSize, { graph: true }),
+  numeric('--image-size', '<n>', "model input side (0 = an imported model's own, else the data set's: 28 for Fashion-MNIST and IDX, 32 for folders)", (n) => ({ imageSize: n }), (c) => c.imageSize, { graph: true }),
   chosen('--method', '<method>', 'supcon, simclr (label-free), max-margin, or ce (the cross-entropy baseline)', METHODS,
     (m) => (m === 'ce' ? { method: 'ce' } : { method: 'supcon', model: { loss: m === 'max-margin' ? 'max_margin' : m } }),
     (c) => (c.method === 'ce' ? 'ce' : c.model.loss === 'max_margin' ? 'max-margin' : c.model.loss), { graph: true }),
@@ -150,8 +151,8 @@ export const FLAGS: readonly Flag[] = [
   flag('--freeze', '<patterns>', 'parameters stage 1 and the baseline keep fixed: comma-separated globs over state-dict names, a module name covering what it holds; !<pattern> thaws (encoder,!encoder.layer4: only the last stage and the head train)', {
     patch: (raw) => ({ model: { freeze: patterns(raw, '--freeze') } }), read: (c) => c.model.freeze?.join(','), graph: true,
   }),
-  flag('--input-norm', '<stats>', `input (x - mean) / std, also inside the exported model: dataset (the training split's), imagenet (${IMAGENET_NORM.mean.join(',')}/${IMAGENET_NORM.std.join(',')}, for ImageNet-pretrained models), none, or <mean,...>/<std,...>`, {
-    patch: (raw) => ({ inputNorm: inputNorm(raw) }), read: (c) => showNorm(c.inputNorm ?? 'dataset'),
+  flag('--input-norm', '<stats>', `input (x - mean) / std, also inside the exported model: the training split's statistics (dataset, the default), ImageNet's (${IMAGENET_NORM.mean.join(',')}/${IMAGENET_NORM.std.join(',')}, for ImageNet-pretrained models), none, or given per channel`, {
+    choices: ['dataset', 'imagenet', 'none', '<mean,...>/<std,...>'], patch: (raw) => ({ inputNorm: inputNorm(raw) }), read: (c) => (c.inputNorm === undefined ? undefined : showNorm(c.inputNorm)),
   }),
   chosen('--stem', '<stem>', 'ResNet stem: cifar (3x3 conv) or imagenet (7x7/2 conv + max-pool)', STEMS, (v) => ({ model: { stem: v } }), (c) => c.model.stem, { graph: true }),
   numeric('--width', '<n>', 'small CNN base width', (n) => ({ model: { width: n } }), (c) => c.model.width, { graph: true }),

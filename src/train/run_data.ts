@@ -35,7 +35,7 @@ function fixedNorm(norm: InputNorm, channels: 1 | 3): MeanStd | undefined {
   if (norm === 'dataset') return undefined;
   if (norm === 'none') return { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) };
   const stats = norm === 'imagenet' ? { mean: [...IMAGENET_NORM.mean], std: [...IMAGENET_NORM.std] } : norm;
-  if (stats.mean.length !== channels) throw new Error(`--input-norm ${norm === 'imagenet' ? 'imagenet has' : `gives ${stats.mean.length}`} statistics for 3 channels, the data has ${channels}`);
+  if (stats.mean.length !== channels) throw new Error(`--input-norm ${norm === 'imagenet' ? 'imagenet' : `${stats.mean.join(',')}/${stats.std.join(',')}`} gives statistics for ${stats.mean.length} channel(s), the data has ${channels}`);
   return stats;
 }
 
