@@ -4,7 +4,7 @@
 // (JSON-serialisable), so that it travels in manifest.json and checkpoints unchanged.
 
 import { type OptimizerConfig, defaultOptimizer } from '../src/optim/index.ts';
-import { type EncoderName, type Stem, encoderDim } from './encoders/index.ts';
+import { type EncoderConfig, type EncoderName, type Stem, encoderDim } from './encoders/index.ts';
 import type { HeadKind } from './heads.ts';
 
 export type ContrastiveLoss = 'supcon' | 'simclr' | 'max_margin';
@@ -35,6 +35,10 @@ export interface ArchitectureConfig {
   optimizer: OptimizerConfig;
   /** Optimizer of the stage-2 linear classifier. */
   linearOptimizer: OptimizerConfig;
+  /** Imported encoders (`onnx:<file>`): the value taken as features; default the input of the last Gemm / MatMul. */
+  featureOutput?: string;
+  /** Parameters stage 1 and the baseline keep fixed: globs over state-dict names (graphs/freeze.ts). */
+  freeze?: string[];
 }
 
 /** What one stage's graph is fed: derived from the data set and the stage, never set by hand in a run. */
@@ -91,5 +95,10 @@ export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelC
 
 /** Encoder output dimension D of `cfg`. */
 export function featureDim(cfg: ArchitectureConfig): number {
-  return encoderDim({ name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder });
+  return encoderDim(encoderConfig(cfg));
+}
+
+/** The encoder part of an architecture. */
+export function encoderConfig(cfg: ArchitectureConfig): EncoderConfig {
+  return { name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder, featureOutput: cfg.featureOutput };
 }

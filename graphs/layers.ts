@@ -38,28 +38,43 @@ export interface BatchNormOptions {
   momentum?: number;
 }
 
+/** A batch norm's affine parameters and running-statistics buffers, all [C]. */
+export interface BatchNormState {
+  gamma: Value;
+  beta: Value;
+  runningMean: Value;
+  runningVar: Value;
+}
+
 /**
  * BatchNorm2d over [N, C, H, W]. Training: normalise with the batch mean and biased variance, update the
  * running variance with the unbiased one (as PyTorch does). Inference: the ONNX op with running stats.
  */
 export function batchNorm2d(ctx: LayerContext, name: string, x: Value, channels: number, o: BatchNormOptions = {}): Value {
   const { params } = ctx;
-  const eps = o.eps ?? 1e-5;
-  const m = o.momentum ?? 0.1;
   return params.graph.scope(name, () => {
     const gamma = params.param('weight', [channels], { kind: 'ones' }, { decay: false });
     const beta = params.param('bias', [channels], { kind: 'zeros' }, { decay: false });
     const runningMean = params.buffer('running_mean', [channels], { kind: 'zeros' });
     const runningVar = params.buffer('running_var', [channels], { kind: 'ones' });
-    if (!ctx.training) return b.batchNormInference(x, gamma, beta, runningMean, runningVar, eps);
-
-    const { y, mean, variance } = batchNormTraining(x, gamma, beta, eps);
-    const n = b.staticShape(x.shape, 'batchNorm2d in training mode').reduce((a, d, i) => (i === 1 ? a : a * d), 1);
-    const unbiased = b.mul(b.stopGradient(variance), n / Math.max(n - 1, 1));
-    params.updateBuffer(runningMean, b.add(b.mul(runningMean, 1 - m), b.mul(b.reshape(b.stopGradient(mean), [channels]), m)));
-    params.updateBuffer(runningVar, b.add(b.mul(runningVar, 1 - m), b.mul(unbiased, m)));
-    return y;
+    return batchNormApply(ctx, x, { gamma, beta, runningMean, runningVar }, o);
   });
+}
+
+/** batchNorm2d's forward on parameters and buffers declared elsewhere (an imported model's). */
+export function batchNormApply(ctx: LayerContext, x: Value, s: BatchNormState, o: BatchNormOptions = {}): Value {
+  const { params } = ctx;
+  const eps = o.eps ?? 1e-5;
+  const m = o.momentum ?? 0.1;
+  if (!ctx.training) return b.batchNormInference(x, s.gamma, s.beta, s.runningMean, s.runningVar, eps);
+
+  const { y, mean, variance } = batchNormTraining(x, s.gamma, s.beta, eps);
+  const channels = b.staticShape(s.runningMean.shape, 'batchNorm2d running mean')[0]!;
+  const n = b.staticShape(x.shape, 'batchNorm2d in training mode').reduce((a, d, i) => (i === 1 ? a : a * d), 1);
+  const unbiased = b.mul(b.stopGradient(variance), n / Math.max(n - 1, 1));
+  params.updateBuffer(s.runningMean, b.add(b.mul(s.runningMean, 1 - m), b.mul(b.reshape(b.stopGradient(mean), [channels]), m)));
+  params.updateBuffer(s.runningVar, b.add(b.mul(s.runningVar, 1 - m), b.mul(unbiased, m)));
+  return y;
 }
 
 /** Linear layer with PyTorch's default init. x [N, in] -> [N, out]. */

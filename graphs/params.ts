@@ -9,7 +9,9 @@ export type Init =
   /** PyTorch's kaiming_normal_(mode='fan_out', nonlinearity='relu'): std = sqrt(2 / fan). */
   | { kind: 'kaiming_normal'; fan: number }
   /** U(-bound, bound); PyTorch's default Linear/Conv init uses bound = 1 / sqrt(fan_in). */
-  | { kind: 'uniform'; bound: number };
+  | { kind: 'uniform'; bound: number }
+  /** The values of an imported model's tensor `from` (`model.onnx:onnx::Conv_193`). */
+  | { kind: 'imported'; from: string; data: Float32Array };
 
 export interface ParamInfo {
   readonly name: string;

@@ -9,8 +9,9 @@
 import * as b from '../src/onnx/index.ts';
 import type { Dim, Value } from '../src/onnx/index.ts';
 import type { OptimizerConfig } from '../src/optim/index.ts';
-import { type ModelConfig, featureDim } from './config.ts';
-import { type EncoderConfig, encoder } from './encoders/index.ts';
+import { type ModelConfig, encoderConfig, featureDim } from './config.ts';
+import { encoder } from './encoders/index.ts';
+import { frozenBy } from './freeze.ts';
 import { type HeadConfig, linearClassifier, projectionHead } from './heads.ts';
 import type { LayerContext } from './layers.ts';
 import { crossEntropy } from './losses/cross_entropy.ts';
@@ -34,8 +35,6 @@ export interface BuiltGraph {
   /** Whether one run is a training step (inputs `lr`, `step`; outputs `updated.*`). */
   step: boolean;
 }
-
-const encoderConfig = (cfg: ModelConfig): EncoderConfig => ({ name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder });
 
 const headConfig = (cfg: ModelConfig): HeadConfig => ({ kind: cfg.head, hidden: cfg.headHidden || featureDim(cfg), featDim: cfg.featDim });
 
@@ -70,7 +69,13 @@ export function buildStage1(cfg: ModelConfig): BuiltGraph {
     case 'simclr': loss = supConViewMajor(z, cfg.views, undefined, tau); break;
     case 'max_margin': loss = maxMarginLoss(z, repeatLabels(labels, cfg.views), { margin: cfg.margin }); break;
   }
-  return stepGraph('stage1', ctx, loss, cfg.optimizer, () => true);
+  return stepGraph('stage1', ctx, loss, cfg.optimizer, unfrozen(cfg, ctx));
+}
+
+/** The parameters that --freeze leaves to train (all without it). */
+function unfrozen(cfg: ModelConfig, ctx: LayerContext): (name: string) => boolean {
+  const frozen = frozenBy(cfg.freeze ?? [], ctx.params.trainable().map((p) => p.name));
+  return (name) => !frozen(name);
 }
 
 const isClassifier = (name: string): boolean => name.startsWith('classifier.');
@@ -104,7 +109,7 @@ export function buildBaseline(cfg: ModelConfig): BuiltGraph {
   const labels = g.input('labels', 'int64', [cfg.batchSize]);
   const features = encoder(ctx, images, encoderConfig(cfg));
   const ce = crossEntropy(linearClassifier(ctx, features, featureDim(cfg), cfg.numClasses), labels);
-  return stepGraph('baseline', ctx, ce.loss, cfg.optimizer, () => true, { accuracy: ce.accuracy });
+  return stepGraph('baseline', ctx, ce.loss, cfg.optimizer, unfrozen(cfg, ctx), { accuracy: ce.accuracy });
 }
 
 function evalGraph(name: GraphName, ctx: LayerContext, outputs: Record<string, Value>): BuiltGraph {

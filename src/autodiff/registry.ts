@@ -25,6 +25,8 @@ import { Identity } from './rules/Identity.ts';
 import { Where } from './rules/Where.ts';
 import { Cast } from './rules/Cast.ts';
 import { Clip } from './rules/Clip.ts';
+import { HardSigmoid } from './rules/HardSigmoid.ts';
+import { HardSwish } from './rules/HardSwish.ts';
 import { Reshape } from './rules/Reshape.ts';
 import { Flatten } from './rules/Flatten.ts';
 import { Transpose } from './rules/Transpose.ts';
@@ -83,6 +85,8 @@ export const RULES: { [P in DifferentiableOp]: Rule<P> } = {
   Where,
   Cast,
   Clip,
+  HardSigmoid,
+  HardSwish,
   Reshape,
   Flatten,
   Transpose,

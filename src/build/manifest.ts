@@ -3,7 +3,7 @@
 // state; per parameter its shape, role and init; parameter counts per module. A trainer reads this instead of rebuilding graphs.
 
 import type { TrainConfig } from '../config/train_config.ts';
-import type { ParamInfo } from '../../graphs/params.ts';
+import type { Init, ParamInfo } from '../../graphs/params.ts';
 import type { BuiltGraph, GraphName } from '../../graphs/stages.ts';
 import { LR_INPUT, STEP_INPUT, type StateInfo, UPDATED_PREFIX } from '../../graphs/step.ts';
 import type { DType, Dim, Value } from '../onnx/index.ts';
@@ -29,11 +29,14 @@ export interface GraphEntry {
   optimizerState: StateInfo[];
 }
 
+/** An Init as JSON: imported values are named by their source tensor, not written out. */
+export type InitEntry = Exclude<Init, { kind: 'imported' }> | { kind: 'imported'; from: string };
+
 export interface ParameterEntry {
   name: string;
   shape: number[];
   role: ParamInfo['role'];
-  init: ParamInfo['init'];
+  init: InitEntry;
   decay: boolean;
 }
 
@@ -73,7 +76,8 @@ export function graphEntry(built: BuiltGraph, file: string): GraphEntry {
 }
 
 export function parameterEntry(p: ParamInfo): ParameterEntry {
-  return { name: p.name, shape: [...p.shape], role: p.role, init: p.init, decay: p.decay };
+  const init: InitEntry = p.init.kind === 'imported' ? { kind: 'imported', from: p.init.from } : p.init;
+  return { name: p.name, shape: [...p.shape], role: p.role, init, decay: p.decay };
 }
 
 export function parameterCounts(params: readonly ParameterEntry[]): Manifest['parameterCounts'] {

@@ -9,6 +9,8 @@ import { GRAPH_NAMES, type GraphName } from '../../graphs/stages.ts';
 import { resolveTrainConfig } from '../config/resolve.ts';
 import type { TrainConfig } from '../config/train_config.ts';
 import { type GraphShape, buildGraphs } from '../build/build_graphs.ts';
+import { encoderLabel, isOnnxEncoder } from '../../graphs/encoders/index.ts';
+import { modelInput } from '../train/encoder_file.ts';
 import { openSplits } from '../train/run_data.ts';
 import { addConfigOptions, commandPatches, printedConfig } from './config_options.ts';
 
@@ -23,14 +25,16 @@ function channels(value: string): 1 | 3 {
   return value === '1' ? 1 : 3;
 }
 
-/** The shape given by flags; whatever they leave open is read from the data set. */
+/** The shape given by flags, else an imported model's input; whatever they leave open is read from the data set. */
 async function graphShape(config: TrainConfig, given: { channels?: 1 | 3; classes?: number }): Promise<GraphShape> {
   const named = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i));
-  if (config.imageSize > 0 && given.channels !== undefined && given.classes !== undefined) {
-    return { size: config.imageSize, channels: given.channels, classes: named(given.classes) };
+  const model = modelInput(config);
+  const channels = given.channels ?? model.channels;
+  if (model.size > 0 && channels !== undefined && given.classes !== undefined) {
+    return { size: model.size, channels, classes: named(given.classes) };
   }
-  const { train, inputSize } = await openSplits(config.dataset, config);
-  return { size: inputSize, channels: given.channels ?? train.channels, classes: given.classes === undefined ? [...train.classes] : named(given.classes) };
+  const { train, inputSize } = await openSplits(config.dataset, config, { size: model.size, channels });
+  return { size: inputSize, channels: channels ?? train.channels, classes: given.classes === undefined ? [...train.classes] : named(given.classes) };
 }
 
 export function buildGraphCommand(): Command {
@@ -45,12 +49,14 @@ export function buildGraphCommand(): Command {
       const shape = await graphShape(config, flags);
       if (printedConfig(cmd, { config, shape })) return;
       const method = config.method === 'ce' ? 'ce' : config.model.loss;
-      const name = cmd.getOptionValueSource('name') === 'cli' ? config.name : `${config.model.encoder}_${method}`;
+      const encoder = encoderLabel(config.model.encoder);
+      const name = cmd.getOptionValueSource('name') === 'cli' ? config.name : `${encoder.replace(/^onnx:|\.onnx$/g, '')}_${method}`;
       const started = performance.now();
       const { manifest, files } = buildGraphs(config, shape, join(flags.out, name), { graphs: flags.graphs });
       const counts = manifest.parameterCounts;
       const n = (x: number): string => x.toLocaleString('en-US');
-      console.log(`${name}: ${config.model.encoder} (${config.model.stem} stem, ${shape.channels}x${shape.size}x${shape.size}, ${shape.classes.length} classes), ` +
+      const stem = isOnnxEncoder(encoder) ? '' : `${config.model.stem} stem, `;
+      console.log(`${name}: ${encoder} (${stem}${shape.channels}x${shape.size}x${shape.size}, ${shape.classes.length} classes), ` +
         `encoder ${n(counts.encoder)} params, head ${n(counts.head)}, classifier ${n(counts.classifier)}`);
       for (const f of files) console.log(`  wrote ${f}`);
       console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

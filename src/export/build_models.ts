@@ -2,8 +2,8 @@
 // browser's Train view (web/train) writes its download in the very format `export` does.
 
 import { serialize, type Value } from '../onnx/index.ts';
-import type { ModelConfig } from '../../graphs/config.ts';
-import { encoder as graphsEncoder, type EncoderConfig } from '../../graphs/encoders/index.ts';
+import { type ModelConfig, encoderConfig } from '../../graphs/config.ts';
+import { encoder as graphsEncoder, type EncoderConfig, encoderLabel } from '../../graphs/encoders/index.ts';
 import { buildInferenceGraph, type EncoderForward } from './inference_graph.ts';
 import { METADATA_FORMAT, type Json, type ModelMetadata, toMetadataProps } from './metadata.ts';
 
@@ -94,8 +94,8 @@ export function buildExportedModels(spec: ExportSpec): ExportedModels {
 export function specFromModelConfig(cfg: ModelConfig): Pick<ExportSpec, 'encoder' | 'encoderName' | 'inputSize' | 'channels' | 'config'> {
   if (cfg.inputChannels !== 1 && cfg.inputChannels !== 3) throw new ExportError(`inputChannels must be 1 or 3, got ${cfg.inputChannels}`);
   return {
-    encoder: encoderFromConfig({ name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder }),
-    encoderName: cfg.encoder,
+    encoder: encoderFromConfig(encoderConfig(cfg)),
+    encoderName: encoderLabel(cfg.encoder),
     inputSize: cfg.inputSize,
     channels: cfg.inputChannels,
     config: JSON.parse(JSON.stringify(cfg)) as Json,

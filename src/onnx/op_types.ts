@@ -28,6 +28,8 @@ export interface OpAttrs {
   Equal: Empty; Less: Empty; Greater: Empty; Not: Empty; And: Empty; Where: Empty;
   Cast: { to: number };
   Clip: Empty;
+  HardSigmoid: { alpha: number; beta: number };
+  HardSwish: Empty;
   // linear algebra
   MatMul: Empty;
   Gemm: { alpha: number; beta: number; transA: 0 | 1; transB: 0 | 1 };

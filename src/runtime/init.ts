@@ -29,6 +29,9 @@ function fill(init: Init, n: number, rng: Rng): Float32Array {
     case 'uniform':
       for (let i = 0; i < n; i++) out[i] = rng.uniform(-init.bound, init.bound);
       return out;
+    case 'imported':
+      if (init.data.length !== n) throw new Error(`initialState: ${init.from} has ${init.data.length} values, ${n} expected`);
+      return init.data.slice(); // a copy: the imported model's arrays serve every build
   }
 }
 

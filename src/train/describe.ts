@@ -3,6 +3,8 @@
 
 import type { OptimizerConfig } from '../optim/index.ts';
 import type { StageName, TrainConfig } from '../config/train_config.ts';
+import { encoderLabel, isOnnxEncoder } from '../../graphs/encoders/index.ts';
+import { loadEncoder } from './encoder_file.ts';
 import type { DataShape } from './run_results.ts';
 
 function optimizer(o: OptimizerConfig): string {
@@ -10,12 +12,32 @@ function optimizer(o: OptimizerConfig): string {
   return `${o.kind}${momentum}${o.kind === 'sgd' && o.nesterov ? ' nesterov' : ''} wd ${o.weightDecay}`;
 }
 
+/** What an imported encoder is: its source, where it is cut, what it trains. */
+function importedLines(config: TrainConfig): string[] {
+  const imported = loadEncoder(config.model);
+  if (!imported) return [];
+  const { plan } = imported;
+  const values = plan.parameters.reduce((n, p) => n + p.data.length, 0);
+  const norms = plan.nodes.filter((n) => n.opType === 'BatchNormalization').length;
+  const lines = [
+    `  imported  ${plan.model.source} (${plan.model.producer || 'unknown producer'}, opset ${plan.model.opset}): ${plan.nodes.length} nodes to ${imported.featureOutput} [N, ${imported.featureDim}], ` +
+      `${plural(plan.parameters.length, 'parameter tensor')} (${values.toLocaleString('en-US')} values), ${plural(norms, 'BatchNormalization')}`,
+  ];
+  if (plan.constants.length > 0) lines.push(`  constant  ${plural(plan.constants.length, 'float tensor')} the model computes with stay fixed (not parameter slots): ${plan.constants.slice(0, 4).join(', ')}${plan.constants.length > 4 ? ', ...' : ''}`);
+  return lines;
+}
+
 export function describeRun(config: TrainConfig, shape: DataShape, counts: { train: number; test: number }, plan: Partial<Record<StageName, number>>): string[] {
   const m = config.model;
   const head = config.method === 'ce' ? 'linear classifier, cross-entropy' : `${m.head} head -> ${m.featDim}, ${m.loss} tau ${m.temperature}`;
+  const encoder = isOnnxEncoder(m.encoder) ? encoderLabel(m.encoder) : `${m.encoder}${m.encoder === 'small_cnn' ? ` width ${m.width}` : ` (${m.stem} stem)`}`;
+  const norm = config.inputNorm === undefined || config.inputNorm === 'dataset' ? 'the training split\'s' : typeof config.inputNorm === 'string' ? config.inputNorm : 'given';
   const lines = [
     `${config.name}: ${config.dataset}, ${counts.train} train / ${counts.test} test images at ${shape.size}x${shape.size}x${shape.channels}, ${shape.classes.length} classes`,
-    `  model     ${m.encoder}${m.encoder === 'small_cnn' ? ` width ${m.width}` : ` (${m.stem} stem)`}, ${head}`,
+    `  input     mean ${shape.normalization.mean.map((v) => v.toFixed(3)).join(', ')}, std ${shape.normalization.std.map((v) => v.toFixed(3)).join(', ')} (${norm})`,
+    `  model     ${encoder}, ${head}`,
+    ...importedLines(config),
+    ...(m.freeze ? [`  freeze    ${m.freeze.join(',')} (stage 1 and the baseline)`] : []),
   ];
   for (const stage of ['stage1', 'stage2', 'baseline'] as const) {
     const steps = plan[stage];

@@ -23,7 +23,7 @@ export async function evaluateRun(runDir: string, sessions: SessionFactory, data
   const folder = new RunFolder(runDir);
   const { config, data } = folder.readResults();
   const spec = dataset ?? config.dataset;
-  const opened = await openSplits(spec, config, data.size);
+  const opened = await openSplits(spec, config, { size: data.size, channels: data.channels });
   if (opened.test.classes.join('\n') !== data.classes.join('\n')) {
     throw new Error(`${spec} has classes [${opened.test.classes.join(', ')}], the model was trained on [${data.classes.join(', ')}]`);
   }

@@ -4,6 +4,7 @@
 import type { ModelConfig } from '../../graphs/config.ts';
 import type { GraphName } from '../../graphs/stages.ts';
 import type { StageName, TrainConfig } from '../config/train_config.ts';
+import { loadEncoder } from './encoder_file.ts';
 import type { DataShape } from './run_results.ts';
 
 /** Which stage's batch a graph is built for; eval graphs have a symbolic batch. */
@@ -11,7 +12,9 @@ export const GRAPH_STAGE: Readonly<Record<GraphName, StageName | 'eval'>> = {
   stage1: 'stage1', stage2: 'stage2', stage2_features: 'stage2', baseline: 'baseline', embed: 'eval', logits: 'eval',
 };
 
+/** The ModelConfig of one stage's graphs (an imported encoder is read and registered on the way). */
 export function stageModel(config: TrainConfig, shape: Pick<DataShape, 'size' | 'channels' | 'classes'>, stage: StageName | 'eval'): ModelConfig {
+  loadEncoder(config.model);
   return {
     name: config.name,
     ...config.model,

@@ -3,17 +3,29 @@
 //   stage2    linear classifier on the frozen encoder; on precomputed features when unaugmented
 //   baseline  encoder + classifier end to end with cross-entropy; test accuracy after each epoch
 
-import { buildBaseline, buildStage1, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
+import { buildBaseline, buildLogits, buildStage1, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
 import type { TrainConfig } from '../config/train_config.ts';
 import { type Dataset, Rng } from '../data/index.ts';
 import type { HostTensor } from '../runtime/session.ts';
 import { type KnnSample, type TestResult, classify, embed, knnEval, sampleIds } from './evaluate.ts';
 import { linearAccuracy } from './eval_metrics.ts';
 import type { StepBatch } from './loop.ts';
-import { type RunContext, sampledPerClass } from './run_context.ts';
+import { type RunContext, sampledPerClass, stagesOf } from './run_context.ts';
 import { type FeedSource, type StageSpec, loaderFeeds } from './stage.ts';
 import { stageModel } from './stage_model.ts';
 import { streamSeed } from './streams.ts';
+
+/**
+ * Builds each graph of the run's trained stages once, so that what only a build finds (an imported
+ * model that does not fit the data, a --freeze that matches nothing) is found before anything is written.
+ */
+export function checkStageGraphs(config: TrainConfig, shape: StageEnv['data']['shape']): void {
+  for (const stage of stagesOf(config)) {
+    if (stage === 'stage1') buildStage1(stageModel(config, shape, stage));
+    if (stage === 'baseline') buildBaseline(stageModel(config, shape, stage));
+    if (stage === 'stage2') buildLogits(stageModel(config, shape, 'eval'));
+  }
+}
 
 /** Test accuracy of the logits graph with `state` over the whole test split. */
 export function testAccuracy(ctx: StageEnv, state: ReadonlyMap<string, HostTensor>): Promise<TestResult> {

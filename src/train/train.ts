@@ -22,7 +22,7 @@ import { RunFolder, defaultRunDir } from './run_folder.ts';
 import { RESULTS_FORMAT, type RunResults } from './run_results.ts';
 import { runStage } from './stage.ts';
 import { stageModel } from './stage_model.ts';
-import { baselineSpec, stage1Spec, stage2Spec, testAccuracy } from './stages.ts';
+import { baselineSpec, checkStageGraphs, stage1Spec, stage2Spec, testAccuracy } from './stages.ts';
 import { streamSeed } from './streams.ts';
 
 export interface TrainOptions {
@@ -67,6 +67,7 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
   if (!options.sessions) await checkExecutionProvider(config.ep, { threads: config.threads });
   const data = await openRunData(config);
   const plan = planSteps(config, data.train);
+  checkStageGraphs(config, data.shape);
 
   const stale = folder.removeStaleTemporaries();
   if (stale.length > 0) process.stderr.write(`removed ${stale.length} temporary file(s) of an interrupted write: ${stale.join(', ')}\n`);

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,6 +16,8 @@ import { decodeModel } from '../../src/onnx/decode.ts';
 import { COMPOSITE_OPS } from '../../src/onnx/op_types.ts';
 import { createCpuSession } from '../../src/runtime/session.ts';
 import { decodeSafetensors } from '../../src/train/safetensors.ts';
+import { mobileLikeSpec } from '../onnx/import/fixtures.ts';
+import { writeModel } from '../onnx/import/onnx_writer.ts';
 
 const onlyStandardOps = (bytes: Uint8Array, what: string): void => {
   const model = decodeModel(bytes);
@@ -76,6 +78,24 @@ test('the build-graph CLI takes the train flags and writes artifacts/<name>/', a
     const manifest = JSON.parse(await readFile(join(dir, 'small_cnn_simclr', 'manifest.json'), 'utf8')) as Manifest;
     assert.equal(manifest.config.model.loss, 'simclr');
     assert.equal(manifest.shape.size, 8);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('build-graph --encoder onnx:<file>: the model gives the input shape, the manifest names each imported tensor, init holds its values', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'build-graph-onnx-'));
+  try {
+    const spec = mobileLikeSpec(14);
+    await writeFile(join(dir, 'mobile.onnx'), writeModel(spec));
+    const run = buildGraph(['--encoder', `onnx:${join(dir, 'mobile.onnx')}`, '--classes', '3', '--out', dir, '--graphs', 'stage1']);
+    assert.equal(run.status, 0, run.stderr);
+    const manifest = JSON.parse(await readFile(join(dir, 'mobile_supcon', 'manifest.json'), 'utf8')) as Manifest;
+    assert.deepEqual(manifest.shape, { size: 12, channels: 3, classes: ['0', '1', '2'] });
+    const stem = manifest.parameters.find((p) => p.name === 'encoder.stem.0.weight');
+    assert.deepEqual(stem?.init, { kind: 'imported', from: 'mobile.onnx:stem.0.weight' });
+    const init = decodeSafetensors(new Uint8Array(await readFile(join(dir, 'mobile_supcon', 'init.safetensors'))));
+    assert.deepEqual(init.tensors.get('encoder.stem.0.bias')?.data, spec.initializers['onnx::Conv_101']!.data, 'the folded Conv bias, named after its module');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

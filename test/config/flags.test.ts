@@ -15,13 +15,20 @@ const withFlags = (flags: Record<string, string | boolean>) => resolveTrainConfi
 test('property: for every flag, naming its default value yields the default config', () => {
   const defaults = defaultTrainConfig();
   assert.deepEqual(resolveTrainConfig([]), defaults, 'no flags: the defaults');
+  // Flags whose field is absent by default (no pattern frozen; no imported model's value to name; the
+  // training split's statistics).
+  const unset = new Set(['--feature-output', '--freeze', '--input-norm']);
   for (const f of FLAGS) {
     const value = f.read(defaults);
+    if (unset.has(f.name)) {
+      assert.equal(value, undefined, `${f.name} is unset by default`);
+      continue;
+    }
     assert.notEqual(value, undefined, `${f.name} applies to the default config`);
     assert.deepEqual(withFlags({ [f.name]: value! }), defaults, `${f.name} ${String(value)}`);
   }
   // All of them at once, too.
-  assert.deepEqual(withFlags(Object.fromEntries(FLAGS.map((f) => [f.name, f.read(defaults)!]))), defaults);
+  assert.deepEqual(withFlags(Object.fromEntries(FLAGS.filter((f) => !unset.has(f.name)).map((f) => [f.name, f.read(defaults)!]))), defaults);
 });
 
 test('every flag sets a config field, and every flag reads back the value it sets', () => {
@@ -91,4 +98,18 @@ test('malformed values and unknown flags are errors naming the flag', () => {
   assert.throws(() => withFlags({ '--epoch': '3' }), /unknown flag --epoch/);
   assert.throws(() => findFlag('model'), /--model is now --encoder/);
   assert.equal(findFlag('batchSize').name, '--batch-size', 'grid keys may be camelCase');
+});
+
+test('imported encoders: --encoder onnx:<file>, --feature-output, --freeze patterns, --input-norm statistics', () => {
+  const c = withFlags({ '--encoder': 'onnx:models/net.onnx', '--feature-output': 'pooled', '--freeze': 'encoder, !encoder.layer4', '--input-norm': 'imagenet' });
+  assert.deepEqual([c.model.encoder, c.model.featureOutput, c.model.freeze, c.inputNorm], ['onnx:models/net.onnx', 'pooled', ['encoder', '!encoder.layer4'], 'imagenet']);
+  assert.deepEqual(withFlags({ '--input-norm': '0.5/0.25' }).inputNorm, { mean: [0.5], std: [0.25] });
+  assert.equal(findFlag('--input-norm').read(withFlags({ '--input-norm': '0.5,0.4,0.3/0.2,0.2,0.2' })), '0.5,0.4,0.3/0.2,0.2,0.2');
+  assert.throws(() => withFlags({ '--encoder': 'onnx:' }), /--encoder onnx: needs a file/);
+  assert.throws(() => withFlags({ '--freeze': ' , ' }), /--freeze needs at least one pattern/);
+  assert.throws(() => withFlags({ '--input-norm': 'pretrained' }), /--input-norm: 'pretrained' is not dataset, imagenet, none or <mean,...>\/<std,...>/);
+  assert.throws(() => withFlags({ '--input-norm': '0.5,x/0.2' }), /--input-norm: '0.5,x\/0.2' is not a number|--input-norm: 'x' is not a number/);
+  assert.throws(() => withFlags({ '--input-norm': '0.5,0.5/0.2,0.2' }), /one or three/);
+  assert.throws(() => withFlags({ '--input-norm': '0.5/0' }), /inputNorm/);
+  assert.throws(() => withFlags({ '--feature-output': 'pooled' }), /model\.featureOutput .*needs --encoder onnx:<file>, not small_cnn/);
 });

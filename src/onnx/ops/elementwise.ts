@@ -7,7 +7,7 @@ import { type Operand, emit, graphOf, lift } from './common.ts';
 
 type Binary = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Max' | 'Min';
 type Compare = 'Equal' | 'Less' | 'Greater' | 'And';
-type Unary = 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Abs' | 'Reciprocal' | 'Relu' | 'Sigmoid' | 'Tanh' | 'Identity' | 'Sign' | 'Floor' | 'Not';
+type Unary = 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Abs' | 'Reciprocal' | 'Relu' | 'Sigmoid' | 'Tanh' | 'Identity' | 'Sign' | 'Floor' | 'Not' | 'HardSwish';
 
 function binary(op: Binary, a: Operand, b: Operand): Value {
   const g = graphOf(a, b);
@@ -59,6 +59,13 @@ export const identity = (x: Value): Value => unary('Identity', x);
 export const sign = (x: Value): Value => unary('Sign', x);
 export const floor = (x: Value): Value => unary('Floor', x);
 export const not = (x: Value): Value => unary('Not', x);
+/** x * max(0, min(1, x / 6 + 1 / 2)): MobileNetV3's h-swish, one pass. */
+export const hardSwish = (x: Value): Value => unary('HardSwish', x);
+
+/** max(0, min(1, alpha * x + beta)); ONNX's defaults (PyTorch's Hardsigmoid is alpha 1/6, beta 1/2). */
+export function hardSigmoid(x: Value, alpha = 0.2, beta = 0.5): Value {
+  return emit(x.graph, 'HardSigmoid', [x], { alpha, beta }, () => ({ dtype: x.dtype, shape: x.shape }));
+}
 
 /** The same value, treated as a constant by autodiff (PyTorch's `detach`); an Identity in the file. */
 export function stopGradient(x: Value): Value {
