@@ -8,6 +8,7 @@
 
 import * as b from '../src/onnx/index.ts';
 import type { Graph, Value } from '../src/onnx/index.ts';
+import type { LargeBatchConfig } from './config.ts';
 import type { LayerContext } from './layers.ts';
 import { EMPTY_SLOT, type Memory } from './losses/supcon.ts';
 import { type ParamInfo, ParamsWithoutBuffers } from './params.ts';
@@ -27,12 +28,18 @@ export function queueInputs(g: Graph, size: number, dim: number): Memory {
   return { features: g.input(QUEUE_FEATURES, 'float32', [size, dim]), labels: g.input(QUEUE_LABELS, 'int64', [size]) };
 }
 
-/** The queue's state tensors with their starting values. */
-export function queueState(size: number, dim: number): StateInfo[] {
-  return [
-    { name: QUEUE_FEATURES, shape: [size, dim] },
-    { name: QUEUE_LABELS, shape: [size], dtype: 'int64', init: { kind: 'fill', value: EMPTY_SLOT } },
+/** Whether `cfg` keeps a queue filled by a momentum encoder (rather than by the batch's own rows). */
+export const hasMomentumEncoder = (cfg: Pick<LargeBatchConfig, 'queueSize' | 'queueMomentum'>): boolean => cfg.queueSize > 0 && cfg.queueMomentum > 0;
+
+/** The state of `cfg`'s queue (rows of `dim`) and momentum encoder (a copy of each of `trainable` at the start). */
+export function queueState(cfg: Pick<LargeBatchConfig, 'queueSize' | 'queueMomentum'>, dim: number, trainable: readonly Pick<ParamInfo, 'name' | 'shape'>[]): StateInfo[] {
+  if (cfg.queueSize === 0) return [];
+  const queue: StateInfo[] = [
+    { name: QUEUE_FEATURES, shape: [cfg.queueSize, dim] },
+    { name: QUEUE_LABELS, shape: [cfg.queueSize], dtype: 'int64', init: { kind: 'fill', value: EMPTY_SLOT } },
   ];
+  const copies: StateInfo[] = trainable.map((p) => ({ name: `${MOMENTUM_PREFIX}${p.name}`, shape: p.shape, init: { kind: 'copy', of: p.name } }));
+  return hasMomentumEncoder(cfg) ? [...queue, ...copies] : queue;
 }
 
 /** `updated.queue.*`: this step's keys [M, D] and their labels [M] in front, the oldest entries dropped. */
@@ -52,16 +59,19 @@ export interface MomentumTower {
   params: ParamInfo[];
 }
 
-/** The momentum encoder applied to `images` in the graph of `ctx`: the same tower under `momentum_encoder.` names. */
+/** The momentum encoder applied to `images` in `g`: the same tower under `momentum_encoder.` names. */
 export function momentumTower(g: Graph, tower: (ctx: LayerContext, images: Value) => Value, images: Value): MomentumTower {
   const params = new ParamsWithoutBuffers(g);
   const keys = g.scope(MOMENTUM_PREFIX.slice(0, -1), () => tower({ params, training: true }, images));
   return { keys: b.stopGradient(keys), params: params.trainable() };
 }
 
-/** The momentum encoder's state: a copy of each trained parameter at the start. */
-export function momentumState(trainable: readonly Pick<ParamInfo, 'name' | 'shape'>[]): StateInfo[] {
-  return trainable.map((p) => ({ name: `${MOMENTUM_PREFIX}${p.name}`, shape: p.shape, init: { kind: 'copy', of: p.name } }));
+/**
+ * What the queue stores of a step whose tower gave `rows` for `images`: the momentum encoder's keys (its
+ * parameters then graph inputs of `g`), or the rows themselves without a momentum encoder.
+ */
+export function queueKeys(cfg: Pick<LargeBatchConfig, 'queueSize' | 'queueMomentum'>, tower: (ctx: LayerContext, images: Value) => Value, images: Value, rows: Value): MomentumTower {
+  return hasMomentumEncoder(cfg) ? momentumTower(images.graph, tower, images) : { keys: rows, params: [] };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { Graph, Value } from '../src/onnx/index.ts';
 import { grad } from '../src/autodiff/index.ts';
 import { type ModelConfig, stepRows } from './config.ts';
 import type { Params } from './params.ts';
-import { emaOutputs, enqueue, momentumState, momentumTower, queueInputs, queueState } from './queue.ts';
+import { emaOutputs, enqueue, hasMomentumEncoder, momentumTower, queueInputs, queueKeys, queueState } from './queue.ts';
 import { type Recipe, baselineRecipe, stage1Recipe } from './recipes.ts';
 import { context, imagesInput } from './stages.ts';
 import { GRAD_PREFIX, KEYS, LOSS_OUTPUT, ROWS, ROWS_GRAD, type StateInfo, assembleApplyStep, assembleGradientStep } from './step.ts';
@@ -56,17 +56,16 @@ export function splitStep(name: SplitStep['name'], cfg: ModelConfig, recipe: Rec
   const rows = stepRows(cfg);
   const chunk = cfg.chunkSize > 0 ? cfg.chunkSize : rows;
   if (chunk > rows || rows % chunk !== 0) throw new Error(`${name}: a chunk of ${chunk} rows does not divide the step's ${rows} rows (${cfg.batchSize} images x ${cfg.views} views)`);
-  const withMomentum = cfg.queueSize > 0 && cfg.queueMomentum > 0;
   const gradient = chunk < rows ? chunkedGradient(cfg, recipe, chunk) : wholeGradient(cfg, recipe);
   const trainable = gradient.params.trainable();
   const apply = assembleApplyStep(trainable, recipe.optimizer);
   const applyOutputs = { ...apply.outputs };
-  if (withMomentum) Object.assign(applyOutputs, emaOutputs(apply.graph, trainable, cfg.queueMomentum, apply.outputs));
+  if (hasMomentumEncoder(cfg)) Object.assign(applyOutputs, emaOutputs(apply.graph, trainable, cfg.queueMomentum, apply.outputs));
   return {
     name, params: gradient.params, gradient: gradient.part,
     apply: { graph: apply.graph, outputs: applyOutputs },
     optimizerState: apply.optimizerState,
-    extraState: cfg.queueSize > 0 ? [...queueState(cfg.queueSize, recipe.rowDim), ...(withMomentum ? momentumState(trainable) : [])] : [],
+    extraState: queueState(cfg, recipe.rowDim, trainable),
     gradients: trainable.map((p) => ({ name: `${GRAD_PREFIX}${p.name}`, shape: p.shape })),
   };
 }
@@ -81,15 +80,12 @@ function wholeGradient(cfg: ModelConfig, recipe: Recipe): { params: Params; part
   const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
   const { loss, metrics } = recipe.loss(rows, labels, memory);
   const outputs = assembleGradientStep({ params: ctx.params, output: loss, trainable: ctx.params.trainable(), metrics });
-  if (memory) {
-    const keys = cfg.queueMomentum > 0 ? momentumTower(g, recipe.tower, images).keys : rows;
-    Object.assign(outputs, enqueue(memory, keys, recipe.memoryLabels(labels)));
-  }
+  if (memory) Object.assign(outputs, enqueue(memory, queueKeys(cfg, recipe.tower, images, rows).keys, recipe.memoryLabels(labels)));
   return { params: ctx.params, part: { kind: 'whole', graph: { graph: g, outputs } } };
 }
 
 function chunkedGradient(cfg: ModelConfig, recipe: Recipe, chunk: number): { params: Params; part: GradientPart } {
-  const withMomentum = cfg.queueSize > 0 && cfg.queueMomentum > 0;
+  const withMomentum = hasMomentumEncoder(cfg);
 
   // (a) rows of one chunk, and its keys from the momentum encoder.
   const fwd = context(true);

@@ -16,7 +16,7 @@ import { linearClassifier, projectionHead } from './heads.ts';
 import type { LayerContext } from './layers.ts';
 import { crossEntropy } from './losses/cross_entropy.ts';
 import { Params } from './params.ts';
-import { emaOutputs, enqueue, momentumState, momentumTower, queueInputs, queueState } from './queue.ts';
+import { emaOutputs, enqueue, hasMomentumEncoder, queueInputs, queueKeys, queueState } from './queue.ts';
 import { type Recipe, baselineRecipe, encoderConfig, headConfig, stage1Recipe } from './recipes.ts';
 import { type StateInfo, assembleTrainingStep } from './step.ts';
 
@@ -64,13 +64,10 @@ export function fusedStep(name: GraphName, cfg: ModelConfig, recipe: Recipe): Bu
   const built = stepGraph(name, ctx, loss, recipe.optimizer, () => true, metrics);
   if (!memory) return built;
   const trainable = ctx.params.trainable();
-  const momentum = cfg.queueMomentum > 0 ? momentumTower(g, recipe.tower, images) : undefined;
-  Object.assign(built.outputs, enqueue(memory, momentum?.keys ?? rows, recipe.memoryLabels(labels)));
-  built.extraState.push(...queueState(cfg.queueSize, recipe.rowDim));
-  if (momentum) {
-    Object.assign(built.outputs, emaOutputs(g, trainable, cfg.queueMomentum, built.outputs, new Map(momentum.params.map((p) => [p.name, p.value]))));
-    built.extraState.push(...momentumState(trainable));
-  }
+  const momentum = queueKeys(cfg, recipe.tower, images, rows);
+  Object.assign(built.outputs, enqueue(memory, momentum.keys, recipe.memoryLabels(labels)));
+  if (hasMomentumEncoder(cfg)) Object.assign(built.outputs, emaOutputs(g, trainable, cfg.queueMomentum, built.outputs, new Map(momentum.params.map((p) => [p.name, p.value]))));
+  built.extraState.push(...queueState(cfg, recipe.rowDim, trainable));
   return built;
 }
 

@@ -6,7 +6,7 @@
 // and the apply graph updates. Per-step feeds that the chunk graphs take (images) are cut into chunks
 // along their first dimension without copying; the others (labels) go to the loss graph whole.
 
-import { ACCUMULATE_INPUT, GRAD_PREFIX, KEYS, LR_INPUT, ROWS, ROWS_GRAD, STEP_INPUT } from '../../graphs/step.ts';
+import { ACCUMULATE_INPUT, GRAD_PREFIX, KEYS, LR_INPUT, ROWS, ROWS_GRAD, STEP_INPUT, UPDATED_PREFIX } from '../../graphs/step.ts';
 import { HeldState } from './held_state.ts';
 import { type GraphModel, type HostTensor, ort, toOrt } from './session.ts';
 import { type SessionFactory, type StepResult, type StepSession, type Stepper, checkFeeds, cpuSessionFactory, lossOf, scalarTensor } from './step_runner.ts';
@@ -52,16 +52,28 @@ export class SplitStepRunner implements Stepper {
     const apply = await factory(models.apply);
     const state = new Map(initial);
     for (const { name, shape } of models.gradients) state.set(name, { dtype: 'float32', dims: [...shape], data: new Float32Array(shape.reduce((a, d) => a * d, 1)) });
-    const held = await HeldState.create(state, apply);
+    const runner = new SplitStepRunner(sessions, apply, await HeldState.create(state, apply), options.feeds);
+    try {
+      runner.check(options.feeds);
+    } catch (err) {
+      await runner.release();
+      throw err;
+    }
+    return runner;
+  }
 
+  /** Every input of every graph fed per step, passed between the graphs or held; every `updated.X` held. */
+  private check(feeds: readonly string[]): void {
+    const s = this.sessions;
+    const named = s.kind === 'whole' ? { gradient: s.gradient, apply: this.apply } : { forward: s.forward, loss: s.loss, backward: s.backward, apply: this.apply };
     const between = [LR_INPUT, STEP_INPUT, ACCUMULATE_INPUT, ROWS, ROWS_GRAD, KEYS];
-    const named = sessions.kind === 'whole' ? { gradient: sessions.gradient, apply } : { forward: sessions.forward, loss: sessions.loss, backward: sessions.backward, apply };
-    const problems = Object.entries(named).flatMap(([what, s]) => {
-      const missing = held.missing(s, [...options.feeds, ...between]);
-      return missing.length > 0 ? [`${what}: ${missing.join(', ')}`] : [];
+    const missing = Object.entries(named).flatMap(([what, session]) => {
+      const names = this.held.missing(session, [...feeds, ...between]);
+      return names.length > 0 ? [`${what}: ${names.join(', ')}`] : [];
     });
-    if (problems.length > 0) throw new Error(`SplitStepRunner: graph inputs neither fed per step nor held in state: ${problems.join('; ')}`);
-    return new SplitStepRunner(sessions, apply, held, options.feeds);
+    if (missing.length > 0) throw new Error(`SplitStepRunner: graph inputs neither fed per step nor held in state: ${missing.join('; ')}`);
+    const orphans = Object.values(named).flatMap((session) => session.outputNames.filter((n) => n.startsWith(UPDATED_PREFIX) && !this.held.has(n.slice(UPDATED_PREFIX.length))));
+    if (orphans.length > 0) throw new Error(`SplitStepRunner: outputs without a state entry to update: ${orphans.join(', ')}`);
   }
 
   async run(feeds: Record<string, HostTensor>, lr: number, step: number): Promise<StepResult> {
