@@ -5,6 +5,7 @@
 // and the ratios. Without PyTorch it says why and shows ours only. Never part of `npm test`.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -40,6 +41,17 @@ const program = new Command('bench')
 const opts = program.opts<Options>();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Linux's CPU time counters (/proc/stat, all CPUs): total and stolen by the hypervisor; undefined elsewhere. */
+function cpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.slice(0, 8).reduce((a, v) => a + v, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
 const caseNamed = (name: string): BenchCase => {
   const c = CASES.find((k) => k.name === name);
   if (!c) throw new Error(`unknown bench row '${name}' (rows: ${CASES.map((k) => k.name).join(', ')})`);
@@ -113,6 +125,7 @@ if (opts.child) {
   const missing = opts.profile || !opts.peer ? 'not asked for' : peerUnavailable(opts.python);
   if (missing && opts.peer && !opts.profile) console.error(`PyTorch peer unavailable: ${missing}. Debian: apt-get install python3-torch libopenblas0-pthread. Showing ours only.`);
   const rounds = opts.profile ? 1 : opts.rounds;
+  const ticks0 = cpuTicks();
   const rows: Row[] = chosen.map((c) => ({ c, ours: [], peer: [] }));
   for (let round = 0; round < rounds; round++) {
     for (const row of rows) {
@@ -126,8 +139,11 @@ if (opts.child) {
     }
   }
   const results = rows.map((r) => summary(r, cpu));
+  const ticks1 = cpuTicks();
+  // On a shared virtual machine the hypervisor may run other guests on our cores: their share is the noise.
+  const steal = ticks0 && ticks1 ? ` ${((100 * (ticks1.steal - ticks0.steal)) / Math.max(1, ticks1.total - ticks0.total)).toFixed(1)}% of CPU time stolen by the hypervisor;` : '';
   const note = `${cpu}, ${cpus().length} cores, ${opts.threads} threads each; medians of ${rounds} alternating round(s) of ${opts.steps} steps after a warm-up;` +
-    ` CPU lowering ${opts.lowering ? 'on' : 'off'}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
+    ` CPU lowering ${opts.lowering ? 'on' : 'off'};${steal} load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
   if (opts.json) for (const r of results) console.log(JSON.stringify(r));
   else printTable(results, note);
   for (const r of rows) printProfile(r.c, r.ours[0]!);

@@ -119,3 +119,9 @@ export function convWeightGrad(x: Value, dy: Value, kernel: readonly number[], a
   const small = ho * wo < channels(dy);
   return attrs.group === 1 && small ? weightGradIm2col(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
 }
+
+/** convWeightGrad as the composite op ConvWeightGrad(x, dy), which the CPU lowering pass may replace. */
+export function convWeightGradOp(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  const shape = [channels(dy), channels(x) / attrs.group, ...kernel];
+  return b.composite(x.graph, 'ConvWeightGrad', [x, dy], { ...attrs, kernel_shape: [...kernel] }, () => ({ dtype: x.dtype, shape }), ([xi, dyi]) => [convWeightGrad(xi!, dyi!, kernel, attrs)]);
+}

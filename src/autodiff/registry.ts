@@ -1,7 +1,7 @@
 // The rule table. Typed as a mapped type over the differentiable ops, so a missing rule is a compile
 // error; ops without a gradient are listed explicitly.
 
-import type { Node, OpType } from '../onnx/index.ts';
+import type { CompositeOp, Node, OpType } from '../onnx/index.ts';
 import type { Rule } from './rule.ts';
 import { GradError } from './grad_error.ts';
 import { Add } from './rules/Add.ts';
@@ -56,7 +56,9 @@ const NON_DIFFERENTIABLE_OPS = ['Shape', 'Equal', 'Less', 'Greater', 'Not', 'And
 export type NonDifferentiableOp = (typeof NON_DIFFERENTIABLE_OPS)[number];
 /** Ops that only an execution provider's lowering pass emits, after differentiation: no rules. */
 type LoweredOp = 'ReorderInput' | 'ReorderOutput' | 'NchwcConv';
-export type DifferentiableOp = Exclude<OpType, NonDifferentiableOp | LoweredOp>;
+/** Gradient kernels that rules emit as composites (no second derivatives are taken). */
+type GradientComposite = CompositeOp;
+export type DifferentiableOp = Exclude<OpType, NonDifferentiableOp | LoweredOp | GradientComposite>;
 export const NON_DIFFERENTIABLE: ReadonlySet<OpType> = new Set(NON_DIFFERENTIABLE_OPS);
 
 export const RULES: { [P in DifferentiableOp]: Rule<P> } = {

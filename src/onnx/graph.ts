@@ -38,7 +38,12 @@ export interface Node<P extends OpType = OpType> {
   readonly attrs: OpAttrs[P];
   /** An Identity that autodiff treats as constant (PyTorch's `detach`). */
   readonly stopGradient?: boolean;
+  /** A composite op's portable expansion into standard ops (ops/composite.ts), given its inputs in the graph it is emitted into. */
+  readonly expand?: Expansion;
 }
+
+/** Emits a composite op's ops into the graph of `inputs` and returns its outputs. */
+export type Expansion = (inputs: readonly (Value | undefined)[]) => readonly Value[];
 
 export interface Constant {
   readonly value: Value;
@@ -127,7 +132,7 @@ export class Graph {
     inputs: readonly (Value | undefined)[],
     attrs: OpAttrs[P],
     outputs: readonly OutputSpec[],
-    options: { stopGradient?: boolean; name?: string } = {},
+    options: { stopGradient?: boolean; name?: string; expand?: Expansion } = {},
   ): Value[] {
     for (const v of inputs) {
       if (v && v.graph !== this) throw new GraphError(`${op} at ${this.where()}: input ${v} belongs to another graph`);
@@ -136,7 +141,11 @@ export class Graph {
     this.opCounters.set(op, count);
     const name = options.name ?? `${this.scopePath ? `${this.scopePath}/` : ''}${op}_${count}`;
     const values: Value[] = [];
-    const node: Node<P> = { op, name, inputs, outputs: values, attrs, ...(options.stopGradient ? { stopGradient: true } : {}) };
+    const node: Node<P> = {
+      op, name, inputs, outputs: values, attrs,
+      ...(options.stopGradient ? { stopGradient: true } : {}),
+      ...(options.expand ? { expand: options.expand } : {}),
+    };
     for (const spec of outputs) values.push(new Value(this, this.nextId++, spec.dtype, spec.shape, node));
     this.nodes.push(node);
     return values;

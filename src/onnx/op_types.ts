@@ -66,7 +66,15 @@ export interface OpAttrs {
   ReorderInput: { channels_last: 0 | 1 };
   ReorderOutput: { channels: number; channels_last: 0 | 1 };
   NchwcConv: ConvAttrs & { kernel_shape: number[] };
+  // Composite ops (ops/composite.ts): gradient kernels that autodiff rules emit as one node with a
+  // portable expansion into the ops above, so that an execution provider's lowering pass can put its
+  // own in their place. Never serialised as such.
+  MaxPoolGrad: PoolAttrs;
+  ConvWeightGrad: ConvAttrs & { kernel_shape: number[] };
 }
+
+export const COMPOSITE_OPS = ['MaxPoolGrad', 'ConvWeightGrad'] as const;
+export type CompositeOp = (typeof COMPOSITE_OPS)[number];
 
 /** Ops outside the default ai.onnx domain: their domain and their op type there. */
 export const OP_DOMAINS: Partial<Record<keyof OpAttrs, { domain: string; opType: string }>> = {

@@ -5,6 +5,7 @@ import type { onnx as OnnxTypes } from 'onnx-proto';
 import { type HostArray, ONNX_DTYPE_CODE } from './dtype.ts';
 import { GraphError, type Graph, type Node, type Value } from './graph.ts';
 import { OP_DOMAINS } from './op_types.ts';
+import { expandComposites } from './ops/composite.ts';
 
 const { onnx } = onnxProto;
 
@@ -93,6 +94,11 @@ export function serialize(graph: Graph, options: ModelOptions): Uint8Array {
     else identities.push({ name: `output/${name}`, opType: 'Identity', domain: '', input: [nameOf(v)], output: [name] });
   }
   const live = liveNodes(graph, outputEntries.map(([, v]) => v));
+  if (live.some((n) => n.expand)) {
+    if (options.freeze) throw new GraphError('serialize: expand the composite ops before freezing inputs');
+    const expanded = expandComposites(graph, options.outputs);
+    return serialize(expanded.graph, { ...options, outputs: expanded.outputs });
+  }
   const protoNodes: OnnxTypes.INodeProto[] = live.map((node) => ({
     name: node.name,
     opType: OP_DOMAINS[node.op]?.opType ?? node.op,

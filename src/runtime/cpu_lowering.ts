@@ -1,18 +1,78 @@
-// The CPU execution provider's lowering pass: every Conv whose channel counts are multiples of ONNX
-// Runtime's NCHWc block runs as its blocked-layout Conv (com.microsoft.nchwc, direct-convolution
-// kernels for AVX2 and AVX-512), between a ReorderInput of x and a ReorderOutput of y, with the filter,
-// fed at run time, reordered in the graph. ORT's own NCHWc transform only takes Convs whose weights are
-// constant initializers, so it never fires in a training step. The portable graph (build-graph, other
-// execution providers, exported models) keeps plain Conv; test/runtime/cpu_lowering.test.ts shows the
-// lowered step equals it over several steps. Measured on a 2-core Xeon (AVX-512, block 16), reorders
-// included: 3x3 Convs 1.1-1.7x faster (64 ch at 32x32: 125 -> 150 GFLOP/s; 256 ch at 8x8: 133 -> 226),
-// the ResNet-18 stage-1 step 7.5 -> 5.9 s and the small CNN's 1.26 -> 1.06 s (`npm run bench -- --no-lowering`).
+// The CPU execution provider's lowering pass, applied to graph models by cpuSessionFactory; the
+// portable graph (build-graph, the other execution providers, exported models) is left as it is, and
+// test/runtime/cpu_lowering.test.ts shows the lowered steps equal the portable ones over several steps.
+//
+// 1. Gradient composites get CPU kernels. MaxPoolGrad scatters dy through MaxPool's Indices output
+//    (ScatterElements, add), which WebGPU lacks: the ImageNet stem's 3x3/2 pool backward fell from 850
+//    to ~90 ms per step. ConvWeightGrad, where each image has at least as many output positions as
+//    output channels, takes its windows from ORT's blocked layout (below) with one depthwise Conv per
+//    kernel offset and multiplies them with dy per channel block: 1.2-1.3x the portable products.
+// 2. Convs run in ORT's blocked NCHWc layout (com.microsoft.nchwc: direct-convolution kernels for AVX2
+//    and AVX-512), between a ReorderInput of x and a ReorderOutput of y, with the filter, fed at run
+//    time, reordered in the graph. ORT's own NCHWc transform only takes Convs whose weights are constant
+//    initializers, so it never fires in a training step. Measured on a 2-core Xeon (AVX-512, block 16),
+//    reorders included: 3x3 Convs 1.1-1.7x faster (64 ch at 32x32: 125 -> 150 GFLOP/s; 256 ch at 8x8:
+//    133 -> 226); 1x1 Convs only where the output has >= 32x32 positions (below that plain Conv's
+//    direct GEMM wins: 512 -> 2048 ch at 4x4, 174 against 75 GFLOP/s).
 
 import * as b from '../onnx/index.ts';
 import type { Graph, Node, Rewritten, Value } from '../onnx/index.ts';
+import type { ConvAttrs, PoolAttrs } from '../onnx/op_types.ts';
 import { createCpuSession, ort } from './session.ts';
 
-const isConv = (node: Node): node is Node<'Conv'> => node.op === 'Conv';
+const isOp = <P extends b.OpType>(op: P) => (node: Node): node is Node<P> => node.op === op;
+const isConv = isOp('Conv');
+const isMaxPoolGrad = isOp('MaxPoolGrad');
+const isConvWeightGrad = isOp('ConvWeightGrad');
+
+/** Lowers `graph` for the CPU EP with NCHWc block `block` (0: this build has no NCHWc kernels). */
+export function lowerForCpu(graph: Graph, outputs: Record<string, Value>, block: number): Rewritten {
+  const expanded = b.rewriteGraph(graph, outputs, (node, inputs) => {
+    if (isMaxPoolGrad(node)) return scatteredMaxPoolGrad(inputs, node.attrs);
+    if (isConvWeightGrad(node) && block > 0) return blockedWeightGrad(inputs, node.attrs, block) ?? node.expand?.(inputs);
+    return node.expand?.(inputs);
+  });
+  return block > 0 ? lowerConvsToNchwc(expanded.graph, expanded.outputs, block) : expanded;
+}
+
+/** dx = ScatterElements(0, Indices of MaxPool(x), dy, add): Indices are flat N*C*H*W positions. */
+function scatteredMaxPoolGrad([x, , dy]: readonly (Value | undefined)[], attrs: PoolAttrs): Value[] {
+  const shape = b.staticShape(x!.shape, 'MaxPool gradient on the CPU');
+  const [, indices] = b.maxPoolWithIndices(x!, { kernel: attrs.kernel_shape, strides: attrs.strides, pads: attrs.pads });
+  const zeros = b.expand(x!.graph.scalar(0, x!.dtype), [b.numel(shape)]);
+  return [b.reshape(b.scatterElements(zeros, b.reshape(indices, [-1]), b.reshape(dy!, [-1]), 0, 'add'), shape)];
+}
+
+/**
+ * dw [F, C, kH, kW] with C a multiple of the block, when each image has at least as many output
+ * positions L as output channels F (the portable form's batched regime). Per kernel offset k, the
+ * window of x that meets dy is a depthwise Conv with a one-hot kernel in the blocked layout
+ * ([N, C/B, L, B]: no Pad, no single-threaded Slice), and dw_k [C/B, F, B] = sum_n dy[n] [F, L] @
+ * window[n, cb] [L, B]; undefined where the conditions do not hold.
+ */
+function blockedWeightGrad([x, dy]: readonly (Value | undefined)[], attrs: ConvAttrs & { kernel_shape: number[] }, block: number): Value[] | undefined {
+  const [n, c] = x!.shape;
+  const [, f, ho, wo] = dy!.shape;
+  const [kh, kw] = attrs.kernel_shape as [number, number];
+  const dims = [n, c, f, ho, wo];
+  if (!dims.every((d): d is number => typeof d === 'number') || attrs.group !== 1 || attrs.dilations.some((d) => d !== 1)) return undefined;
+  const [batch, cin, cout, h, w] = dims as [number, number, number, number, number];
+  if (cin % block !== 0 || h * w < cout) return undefined;
+  const g = x!.graph;
+  const xb = b.ortCpu.reorderInput(x!);
+  const dyRows = b.reshape(dy!, [batch, 1, cout, h * w]);
+  const taps = kh * kw;
+  const parts = Array.from({ length: taps }, (_, k) => {
+    // One-hot depthwise filter at offset k, in the blocked depthwise order [C/B, 1, kH, kW, B].
+    const oneHot = Float32Array.from({ length: cin * taps }, (_, i) => (Math.floor(i / block) % taps === k ? 1 : 0));
+    const filter = g.constant(oneHot, 'float32', [cin, 1, kh, kw]);
+    const window = b.ortCpu.nchwcConv(xb, filter, undefined, { ...attrs, group: cin }, [batch, cin, h, w]);
+    const product = b.matmul(dyRows, b.reshape(window, [batch, cin / block, h * w, block])); // [N, C/B, F, B]
+    return b.reshape(b.reduceSum(product, [0]), [1, cin / block, cout, block]);
+  });
+  const stacked = taps > 1 ? b.concat(parts, 0) : parts[0]!; // [K, C/B, F, B]
+  return [b.reshape(b.transpose(stacked, [2, 1, 3, 0]), [cout, cin, kh, kw])];
+}
 
 /** w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape). */
 function blockedFilter(w: Value, block: number): Value {
@@ -21,17 +81,23 @@ function blockedFilter(w: Value, block: number): Value {
   return b.reshape(b.transpose(split, [0, 2, 4, 5, 3, 1]), [o, c, kh, kw]);
 }
 
-/** `graph` with its 2-D, ungrouped Convs on channel counts divisible by `block` in ORT's NCHWc layout. */
+/** Whether the blocked Conv pays for its reorders on this Conv (see the measurements above). */
+function worthBlocking(x: Value, w: Value, y: Value, block: number): boolean {
+  const [cout, cin, kh, kw] = w.shape;
+  if (typeof cin !== 'number' || typeof cout !== 'number' || cin % block !== 0 || cout % block !== 0) return false;
+  const positions = Number(y.shape[2]) * Number(y.shape[3]);
+  return x.rank === 4 && (kh !== 1 || kw !== 1 || positions >= 32 * 32);
+}
+
+/** `graph` with its 2-D, ungrouped Convs that are worth it in ORT's NCHWc layout. */
 export function lowerConvsToNchwc(graph: Graph, outputs: Record<string, Value>, block: number): Rewritten {
   const blocked = new Map<Value, Value>(); // one ReorderInput per input, shared by the Convs that read it
   return b.rewriteGraph(graph, outputs, (node, [x, w, bias]) => {
-    if (!isConv(node) || !x || !w || x.rank !== 4 || node.attrs.group !== 1) return undefined;
-    const [cout, cin] = [w.shape[0], w.shape[1]];
-    if (typeof cin !== 'number' || typeof cout !== 'number' || cin % block !== 0 || cout % block !== 0) return undefined;
+    if (!isConv(node) || !x || !w || node.attrs.group !== 1 || !worthBlocking(x, w, node.outputs[0]!, block)) return undefined;
     let xb = blocked.get(x);
     if (!xb) blocked.set(x, (xb = b.ortCpu.reorderInput(x)));
     const y = b.ortCpu.nchwcConv(xb, blockedFilter(w, block), bias, node.attrs, node.outputs[0]!.shape);
-    return [b.ortCpu.reorderOutput(y, cout)];
+    return [b.ortCpu.reorderOutput(y, w.shape[0] as number)];
   });
 }
 
@@ -44,10 +110,10 @@ let probed: Promise<number> | undefined;
 export function nchwcBlock(): Promise<number> {
   probed ??= (async () => {
     const g = new b.Graph();
-    const [x, w] = [g.input('x', 'float32', [1, 16, 5, 5]), g.input('w', 'float32', [16, 16, 3, 3])];
+    const [x, w] = [g.input('x', 'float32', [1, 16, 32, 32]), g.input('w', 'float32', [16, 16, 3, 3])];
     const y = b.conv(x, w, undefined, { pads: [1, 1, 1, 1] });
     const wave = (n: number, k: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k));
-    const feeds = { x: new ort.Tensor('float32', wave(400, 0.37), [1, 16, 5, 5]), w: new ort.Tensor('float32', wave(2304, 0.11), [16, 16, 3, 3]) };
+    const feeds = { x: new ort.Tensor('float32', wave(16384, 0.37), [1, 16, 32, 32]), w: new ort.Tensor('float32', wave(2304, 0.11), [16, 16, 3, 3]) };
     const run = async (graph: Graph, out: Value): Promise<Float32Array> => {
       const session = await createCpuSession(b.serialize(graph, { outputs: { y: out } }), { threads: 1 });
       try {

@@ -31,6 +31,8 @@ export interface SessionOptions {
   lowering?: boolean;
   /** CPU: ORT's memory arena (default on). */
   memoryArena?: boolean;
+  /** ORT's memory pattern: one block per run, planned from the first run (default on). */
+  memoryPattern?: boolean;
   profile?: boolean;
   /** Path prefix of the profile JSON (ORT appends a timestamp and `.json`); ORT's default in the cwd when absent. */
   profilePrefix?: string;
@@ -52,6 +54,7 @@ export async function createCpuSession(model: Uint8Array | string, options: Sess
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
     enableCpuMemArena: options.memoryArena ?? true,
+    enableMemPattern: options.memoryPattern ?? true,
     enableProfiling: options.profile ?? false,
     ...(options.profilePrefix ? { profileFilePrefix: options.profilePrefix } : {}),
   };

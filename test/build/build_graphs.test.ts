@@ -13,6 +13,7 @@ import { buildGraphs, serializeBuilt } from '../../src/build/build_graphs.ts';
 import { resolveTrainConfig } from '../../src/config/resolve.ts';
 import type { Manifest } from '../../src/build/manifest.ts';
 import { decodeModel } from '../../src/onnx/decode.ts';
+import { COMPOSITE_OPS } from '../../src/onnx/op_types.ts';
 import { createCpuSession } from '../../src/runtime/session.ts';
 import { decodeSafetensors } from '../../src/train/safetensors.ts';
 
@@ -21,6 +22,8 @@ const onlyStandardOps = (bytes: Uint8Array, what: string): void => {
   assert.deepEqual(model.opsetImports.map((o) => o.domain), [''], what);
   const foreign = model.nodes.filter((n) => n.domain !== '' && n.domain !== 'ai.onnx');
   assert.deepEqual(foreign.map((n) => `${n.domain}:${n.opType}`), [], what);
+  // Composite gradient ops are expanded into standard ones by serialize().
+  assert.deepEqual(model.nodes.filter((n) => (COMPOSITE_OPS as readonly string[]).includes(n.opType)).map((n) => n.name), [], what);
 };
 
 test('buildGraphs writes loadable graphs, init.safetensors and a manifest', async () => {

@@ -1,5 +1,6 @@
-// The CPU lowering pass (NCHWc Convs): the lowered step equals the portable one over several steps, the
-// pass rewrites exactly the Convs it can, and the portable graph keeps none of its ops.
+// The CPU lowering pass (gradient composites with CPU kernels, NCHWc Convs): the lowered step equals the
+// portable one over several steps, the pass rewrites exactly the Convs it should, and the portable graph
+// keeps none of its ops.
 //
 // Tolerances: 5e-5 relative on losses; on parameters and optimizer state |a - b| <= 1e-6 + 3e-3 x the
 // tensor's largest magnitude. The blocked kernels sum in their own order; the last-bit differences
@@ -12,9 +13,10 @@ import * as b from '../../src/onnx/index.ts';
 import { defaultModelConfig } from '../../graphs/config.ts';
 import { type BuiltGraph, buildStage1 } from '../../graphs/stages.ts';
 import { stepModel } from '../../graphs/step.ts';
-import { lowerConvsToNchwc, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
+import { lowerConvsToNchwc, lowerForCpu, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
 import { initialState } from '../../src/runtime/init.ts';
-import type { HostTensor } from '../../src/runtime/session.ts';
+import { type HostTensor, createCpuSession, runHost } from '../../src/runtime/session.ts';
+import { convWeightGradOp } from '../../src/autodiff/conv_grad.ts';
 import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts';
 
 const block = await nchwcBlock();
@@ -64,10 +66,12 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
   // so the pass meets 3x3 and 1x1, stride 1 and 2, forward and dX Convs.
   const resnet = buildStage1(defaultModelConfig({ encoder: 'resnet18', inputSize: 16, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
   const smallCnn = buildStage1(defaultModelConfig({ encoder: 'small_cnn', width: 16, inputSize: 8, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
+  // The ImageNet stem: a 7x7/2 Conv on 3 channels (not blocked) and an overlapping 3x3/2 MaxPool.
+  const imagenet = buildStage1(defaultModelConfig({ encoder: 'resnet18', stem: 'imagenet', inputSize: 64, inputChannels: 3, numClasses: 3, featDim: 8, batchSize: 4 }));
 
   test(`the block of this machine is ${block}`, () => assert.ok(block === 8 || block === 16));
 
-  for (const [name, built] of [['small CNN width 16', smallCnn], ['ResNet-18', resnet]] as const) {
+  for (const [name, built] of [['small CNN width 16', smallCnn], ['ResNet-18', resnet], ['ResNet-18, ImageNet stem', imagenet]] as const) {
     test(`${name}: 4 lowered stage-1 steps equal the portable ones`, async (t) => {
       const portable = await trace(built, false, 4);
       assert.ok(portable.losses[3]! < portable.losses[0]!, `the loss falls: ${portable.losses.join(', ')}`);
@@ -76,17 +80,54 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
     });
   }
 
-  test('every Conv with channels divisible by the block is rewritten, the others are kept', () => {
+  test('Convs with channels divisible by the block are rewritten (1x1 ones only at >= 32x32 outputs), the others kept', () => {
     const convs = resnet.graph.nodes.filter((n): n is b.Node<'Conv'> => n.op === 'Conv');
-    const lowerable = convs.filter((n) => [n.inputs[0]!.shape[1], n.inputs[1]!.shape[0]].every((c) => typeof c === 'number' && c % block === 0));
+    const divisible = (n: b.Node<'Conv'>): boolean => [n.inputs[0]!.shape[1], n.inputs[1]!.shape[0]].every((c) => typeof c === 'number' && c % block === 0);
+    const large = (n: b.Node<'Conv'>): boolean => n.inputs[1]!.shape[2] !== 1 || Number(n.outputs[0]!.shape[2]) * Number(n.outputs[0]!.shape[3]) >= 1024;
+    const lowerable = convs.filter((n) => divisible(n) && large(n));
     const lowered = lowerConvsToNchwc(resnet.graph, resnet.outputs, block).graph;
     assert.ok(lowerable.length > 0 && lowerable.length < convs.length, `${lowerable.length} of ${convs.length} Convs lowerable`);
     assert.equal(convCount(lowered, 'NchwcConv'), lowerable.length);
     assert.equal(convCount(lowered, 'Conv'), convs.length - lowerable.length);
-    // The Convs that read the same input share one ReorderInput (a block's conv1 and shortcut).
-    assert.ok(convCount(lowered, 'ReorderInput') < lowerable.length);
     assert.equal(convCount(lowered, 'ReorderOutput'), lowerable.length);
     assert.equal(convCount(resnet.graph, 'NchwcConv'), 0, 'the portable graph is left as it was');
+  });
+
+  // The blocked weight gradient on its own, against the portable one, on the geometries ResNets use.
+  for (const [name, kernel, stride, pad] of [['3x3', 3, 1, 1], ['3x3 stride 2', 3, 2, 1], ['1x1 stride 2', 1, 2, 0], ['7x7 stride 2', 7, 2, 3]] as const) {
+    test(`blocked ConvWeightGrad equals the portable one: ${name}`, async () => {
+      const g = new b.Graph();
+      const [n, c, f, size] = [3, 2 * block, block, 12];
+      const out = Math.floor((size + 2 * pad - kernel) / stride) + 1;
+      const x = g.input('x', 'float32', [n, c, size, size]);
+      const dy = g.input('dy', 'float32', [n, f, out, out]);
+      const dw = convWeightGradOp(x, dy, [kernel, kernel], { strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 });
+      const lowered = lowerForCpu(g, { dw }, block);
+      assert.ok(lowered.graph.nodes.some((node) => node.op === 'NchwcConv'), 'the blocked form was taken');
+      const feeds = {
+        x: { dtype: 'float32' as const, dims: [n, c, size, size], data: Float32Array.from({ length: n * c * size * size }, (_, i) => Math.sin(0.3 * i)) },
+        dy: { dtype: 'float32' as const, dims: [n, f, out, out], data: Float32Array.from({ length: n * f * out * out }, (_, i) => Math.cos(0.7 * i)) },
+      };
+      const run = async (graph: b.Graph, v: b.Value): Promise<Float32Array> => (await runHost(await createCpuSession(b.serialize(graph, { outputs: { dw: v } })), feeds)).dw!.data as Float32Array;
+      const [got, want] = [await run(lowered.graph, lowered.outputs.dw!), await run(g, dw)];
+      want.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) <= 1e-4 * (1 + Math.abs(e)), `dw[${i}] = ${got[i]}, portable ${e}`));
+    });
+  }
+
+  test('Convs that read the same input share one ReorderInput', () => {
+    const g = new b.Graph();
+    const x = g.input('x', 'float32', [2, 16, 32, 32]);
+    const conv = (name: string): b.Value => b.conv(x, g.input(name, 'float32', [16, 16, 3, 3]), undefined, { pads: [1, 1, 1, 1] });
+    const lowered = lowerConvsToNchwc(g, { a: conv('w1'), b: conv('w2') }, block).graph;
+    assert.equal(convCount(lowered, 'NchwcConv'), 2);
+    assert.equal(convCount(lowered, 'ReorderInput'), 1);
+  });
+
+  test('no composite op is left after lowering; MaxPool gradients scatter through Indices', () => {
+    const lowered = lowerForCpu(imagenet.graph, imagenet.outputs, block).graph;
+    assert.deepEqual(lowered.nodes.filter((n) => n.op === 'MaxPoolGrad' || n.op === 'ConvWeightGrad'), []);
+    assert.ok(convCount(imagenet.graph, 'MaxPoolGrad') === 1 && convCount(lowered, 'ScatterElements') === 1);
+    assert.ok(lowered.nodes.some((n) => n.op === 'MaxPool' && n.outputs.length === 2));
   });
 
   test('the lowered model declares the nchwc domain; the portable one only the default domain', async () => {

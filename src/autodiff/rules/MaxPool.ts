@@ -1,67 +1,14 @@
 // y[n, c, q] = max_k xpad[n, c, s*q + k] over the kernel offsets k (padding never wins)
-// dx = fold( first_k(xpad[s*q + k] == y) * dy )
-// The first maximum (row-major in the window) takes the gradient, the element ORT's Indices output and
-// PyTorch pick on ties; overlapping windows that share a maximum add up in the fold. Only float ops
-// that every execution provider runs on the device: WebGPU's MaxPool has no Indices output ("The
-// Indices output is not supported yet", onnxruntime-node 1.30), and WebGPU runs int64 Equal/Cast on the
-// CPU, so no ArgMax either.
-//   Windows that tile x exactly (kernel = stride, no padding: the 2x2 pools of the small CNN) need no
-// copies of x (tiledGrad); otherwise the windows are unfolded (pool_grad.ts) and the count of earlier
-// hits is a MatMul with a triangular matrix.
+// dx = fold( first_k(xpad[s*q + k] == y) * dy ): the first maximum of each window (row-major, as ORT's
+// Indices and PyTorch on ties) takes the gradient; windows that share a maximum add up.
+// Emitted as the composite MaxPoolGrad (max_pool_grad.ts: its portable float form, and why).
 
-import * as b from '../../onnx/index.ts';
-import type { Value } from '../../onnx/index.ts';
 import { GradError } from '../grad_error.ts';
-import { reshapeAs } from '../helpers.ts';
-import { foldWindows, unfoldWindows, windowsInside } from '../pool_grad.ts';
+import { maxPoolGrad } from '../max_pool_grad.ts';
 import { type Rule, input, outGrad, output } from '../rule.ts';
 
-/**
- * x [N, C, Ho*kH, Wo*kW] pooled by non-overlapping kH x kW windows into y [N, C, Ho, Wo]: x is a Reshape
- * to rows [M = N*C*Ho, kH, W], and per-window values are widened to rows [M, 1, W] by a MatMul with the
- * 0/1 matrix [Wo, W] that repeats each column kW times (ORT's CPU broadcasting along a tiny innermost
- * axis is slow; along the middle axis it is not). A hit at window offset k is weighted K - k, so the
- * window's largest weighted hit is its first.
- */
-function tiledGrad(x: Value, y: Value, dy: Value, kernel: readonly number[], wo: number): Value {
-  const [kh, kw] = [kernel[0]!, kernel[1]!];
-  const w = wo * kw;
-  const constant = (values: number[], shape: number[]): Value => x.graph.constant(b.fromNumbers(x.dtype, values), x.dtype, shape);
-  const widen = constant(Array.from({ length: wo * w }, (_, i) => (Math.floor((i % w) / kw) === Math.floor(i / w) ? 1 : 0)), [wo, w]);
-  const weights = constant(Array.from({ length: kh * w }, (_, i) => kh * kw - (Math.floor(i / w) * kw + (i % kw))), [1, kh, w]);
-  const widened = (v: Value): Value => b.reshape(b.matmul(b.reshape(v, [-1, wo]), widen), [-1, 1, w]); // [M, 1, W]
-  const rows = b.reshape(x, [-1, kh, w]); // [M, kH, W]
-  const hits = b.mul(b.cast(b.equal(rows, widened(y)), x.dtype), weights);
-  const best = b.reduceMax(b.reshape(b.reduceMax(hits, [1]), [-1, wo, kw]), [2]); // [M, Wo]
-  const first = b.cast(b.equal(hits, widened(best)), x.dtype);
-  return reshapeAs(b.mul(first, widened(dy)), x);
-}
-
-/** The unfolded windows [N*C, K, Ho, Wo] with a triangular count of earlier hits. */
-function unfoldedGrad(x: Value, y: Value, dy: Value, attrs: { kernel_shape: number[]; strides: number[]; pads: number[] }, ho: number, wo: number): Value {
-  const { kernel_shape: kernel, strides, pads } = attrs;
-  const k = kernel[0]! * kernel[1]!;
-  let hit = b.cast(b.equal(unfoldWindows(x, kernel, strides, pads), b.reshape(y, [-1, 1, ho, wo])), x.dtype); // [N*C, K, Ho, Wo]
-  const inside = windowsInside(x, kernel, strides, pads); // padding reads 0, which may equal y
-  if (inside) hit = b.mul(hit, inside);
-  let first = hit;
-  if (k > 1) {
-    // earlier[k] = hits at offsets before k: a strictly lower-triangular [K, K] of ones times hit.
-    const lower = Array.from({ length: k * k }, (_, i) => (i % k < Math.floor(i / k) ? 1 : 0));
-    const tri = x.graph.constant(b.fromNumbers(x.dtype, lower), x.dtype, [k, k]);
-    const earlier = b.reshape(b.matmul(tri, b.reshape(hit, [-1, k, ho * wo])), [-1, k, ho, wo]);
-    first = b.mul(hit, b.relu(b.sub(1, earlier)));
-  }
-  return foldWindows(b.mul(first, b.reshape(dy, [-1, 1, ho, wo])), x, kernel, strides, pads);
-}
-
 export const MaxPool: Rule<'MaxPool'> = (node, dys) => {
-  const x = input(node, 0);
-  const [ho, wo] = output(node).shape.slice(2);
-  if (typeof ho !== 'number' || typeof wo !== 'number') throw new GradError(`${node.name}: MaxPool's gradient needs static spatial dims`);
-  const { kernel_shape: kernel, strides, pads } = node.attrs;
-  const tiles = kernel.every((k, i) => k === strides[i]) && pads.every((p) => p === 0) && x.shape[2] === ho * kernel[0]! && x.shape[3] === wo * kernel[1]!;
   const y = output(node);
-  const dy = outGrad(dys);
-  return [tiles ? tiledGrad(x, y, dy, kernel, wo) : unfoldedGrad(x, y, dy, node.attrs, ho, wo)];
+  if (y.shape.slice(2).some((d) => typeof d !== 'number')) throw new GradError(`${node.name}: MaxPool's gradient needs static spatial dims`);
+  return [maxPoolGrad(input(node, 0), y, outGrad(dys), node.attrs)];
 };
