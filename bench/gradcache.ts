@@ -2,8 +2,10 @@
 // Large SupCon batches in little memory: stage-1 steps (SGD momentum) on onnxruntime-node's CPU EP, the
 // fused step graph against the split one (gradient + apply graphs) and GradCache in chunks, each row in
 // its own process so that its peak RSS is its own. Columns: images/s (each image two views), seconds
-// per step, peak RSS, and where a split step's time goes by graph (forward = GradCache's extra pass).
-// The cost of the extra forward pass is the chunked step's time per image over the fused step's.
+// per step, CPU seconds per step (user + system: on a shared machine, where others' work stretches the
+// wall clock, the steadier measure of work per image), peak RSS, and where a split step's time goes by
+// graph (forward = GradCache's extra pass). The cost of the extra forward pass is the chunked step's
+// time (and CPU time) per image over the fused step's.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -51,7 +53,7 @@ const opts = new Command('gradcache')
   .parse()
   .opts<Options>();
 
-interface Result { row: string; batch: number; chunk: number; msPerStep: number; peakRssMb: number; msByGraph: Record<string, number> }
+interface Result { row: string; batch: number; chunk: number; msPerStep: number; cpuMsPerStep: number; peakRssMb: number; msByGraph: Record<string, number> }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -96,14 +98,19 @@ async function measure(row: Row): Promise<Result> {
   const images: HostTensor = { dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, (_, i) => Math.sin(i * 12.9898) * 0.5) };
   const labels: HostTensor = { dtype: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7) % cfg.numClasses)) };
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let s = 0; s <= opts.steps; s++) {
     if (s === 1) for (const k of Object.keys(totals)) delete totals[k]; // the warm-up step's graph times
-    const t = performance.now();
+    const [t, cpu] = [performance.now(), process.cpuUsage()];
     await runner.run({ images, labels }, 0.05, s + 1);
-    if (s > 0) times.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    if (s > 0) {
+      times.push(performance.now() - t);
+      cpuTimes.push((used.user + used.system) / 1000);
+    }
   }
   const msByGraph = Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / opts.steps]));
-  const result = { row: row.name, batch: row.batch, chunk: row.chunk, msPerStep: median(times), peakRssMb: process.resourceUsage().maxRSS / 1024, msByGraph };
+  const result = { row: row.name, batch: row.batch, chunk: row.chunk, msPerStep: median(times), cpuMsPerStep: median(cpuTimes), peakRssMb: process.resourceUsage().maxRSS / 1024, msByGraph };
   await runner.release();
   return result;
 }
@@ -137,15 +144,17 @@ if (opts.child) {
   const results = opts.rows.map((name) => {
     const all = runs.get(name)!;
     const mid = [...all].sort((a, b) => a.msPerStep - b.msPerStep)[Math.floor(all.length / 2)]!;
-    return { ...mid, peakRssMb: median(all.map((r) => r.peakRssMb)) };
+    return { ...mid, cpuMsPerStep: median(all.map((r) => r.cpuMsPerStep)), peakRssMb: median(all.map((r) => r.peakRssMb)) };
   });
   const fused = results.find((r) => r.row === 'fused128');
   const imagesPerS = (r: Result): number => (r.batch / r.msPerStep) * 1000;
+  const cpuPerImage = (r: Result): number => r.cpuMsPerStep / r.batch;
   const share = (r: Result, graph: string): string => (r.msByGraph[graph] === undefined ? '-' : `${((100 * r.msByGraph[graph]) / r.msPerStep).toFixed(0)}%`);
-  const header = ['row', 'batch', 'chunk', 'img/s', 's/step', 'peak RSS MB', 'RSS / fused128', 'time / image vs fused128', 'forward', 'loss', 'backward', 'apply'];
+  const header = ['row', 'batch', 'chunk', 'img/s', 's/step', 'CPU s/step', 'peak RSS MB', 'RSS / fused128', 'time / image vs fused128', 'CPU / image vs fused128', 'forward', 'loss', 'backward', 'apply'];
   const cells = results.map((r) => [
-    r.row, String(r.batch), r.chunk > 0 ? `${r.chunk} rows` : r.row.startsWith('split') ? 'whole' : 'fused', imagesPerS(r).toFixed(1), (r.msPerStep / 1000).toFixed(1),
+    r.row, String(r.batch), r.chunk > 0 ? `${r.chunk} rows` : r.row.startsWith('split') ? 'whole' : 'fused', imagesPerS(r).toFixed(1), (r.msPerStep / 1000).toFixed(1), (r.cpuMsPerStep / 1000).toFixed(1),
     r.peakRssMb.toFixed(0), fused ? `${(r.peakRssMb / fused.peakRssMb).toFixed(2)}x` : '-', fused ? `${(imagesPerS(fused) / imagesPerS(r)).toFixed(2)}x` : '-',
+    fused ? `${(cpuPerImage(r) / cpuPerImage(fused)).toFixed(2)}x` : '-',
     share(r, 'forward'), share(r, 'loss'), r.row.startsWith('split') ? share(r, 'gradient') : share(r, 'backward'), share(r, 'apply'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -154,5 +163,5 @@ if (opts.child) {
   for (const c of cells) console.log(line(c));
   console.log(`${opts.model} (32x32, 2 views per image, SGD momentum), stage 1 on the CPU EP; ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${opts.threads} threads;`);
   console.log(`the median round of ${opts.rounds}, each ${opts.steps} step(s) after a warm-up; forward/loss/backward/apply: share of the step per graph (split128's backward column is its one gradient graph);`);
-  console.log(`time / image vs fused128 > 1: slower per image than the fused step; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  console.log(`time (CPU) / image vs fused128 > 1: slower (more work) per image than the fused step; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
 }
