@@ -53,8 +53,21 @@ export interface StageShape {
   numClasses: number;
 }
 
+/**
+ * How one stage-1 or baseline step is computed when its batch is large: in chunks (GradCache, graphs/
+ * split_step.ts) and, in stage 1, with a memory queue that extends the contrast set (graphs/queue.ts).
+ */
+export interface LargeBatchConfig {
+  /** Rows (views) per chunk; 0 or all rows of the batch: the whole step in one graph. */
+  chunkSize: number;
+  /** (projection, label) pairs of earlier steps in the contrast set; 0: no queue. */
+  queueSize: number;
+  /** EMA momentum of the encoder that fills the queue; 0: the batch's own projections fill it (no second forward). */
+  queueMomentum: number;
+}
+
 /** The input of the graph builders (graphs/stages.ts). */
-export interface ModelConfig extends ArchitectureConfig, StageShape {
+export interface ModelConfig extends ArchitectureConfig, StageShape, LargeBatchConfig {
   /** Artifact folder name: artifacts/<name>/. */
   name: string;
 }
@@ -89,6 +102,9 @@ export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelC
     numClasses: 10,
     views: 2,
     batchSize: 128,
+    chunkSize: 0,
+    queueSize: 0,
+    queueMomentum: 0.99,
     ...overrides,
   };
 }
@@ -102,3 +118,9 @@ export function featureDim(cfg: ArchitectureConfig): number {
 export function encoderConfig(cfg: ArchitectureConfig): EncoderConfig {
   return { name: cfg.encoder, stem: cfg.stem, width: cfg.width, normalize: cfg.normalizeEncoder, featureOutput: cfg.featureOutput };
 }
+
+/** Rows of one step: images x views (stage 1 stacks its views; other stages have one). */
+export const stepRows = (cfg: StageShape): number => cfg.batchSize * cfg.views;
+
+/** Whether a step runs in chunks: a chunk size below the step's rows. */
+export const isChunked = (cfg: ModelConfig): boolean => cfg.chunkSize > 0 && cfg.chunkSize < stepRows(cfg);

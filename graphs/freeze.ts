@@ -5,6 +5,8 @@
 // `!pattern` thaws what earlier patterns froze; the last pattern that matches a name decides:
 // `encoder,!encoder.layer4` trains the encoder's last stage and the head only.
 
+import type { Params } from './params.ts';
+
 export class FreezeError extends Error {
   override name = 'FreezeError';
 }
@@ -32,4 +34,10 @@ export function frozenBy(patterns: readonly string[], names: readonly string[]):
   const frozen = (name: string): boolean => rules.reduce((state, r) => (r.re.test(name) ? r.freeze : state), false);
   if (names.every(frozen)) throw new FreezeError(`--freeze ${patterns.join(',')} freezes every parameter: nothing would train`);
   return frozen;
+}
+
+/** Which parameters of `params` a step trains under `patterns` (all without any). */
+export function unfrozen(patterns: readonly string[] | undefined, params: Params): (name: string) => boolean {
+  const frozen = frozenBy(patterns ?? [], params.trainable().map((p) => p.name));
+  return (name) => !frozen(name);
 }

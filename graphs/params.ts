@@ -62,3 +62,17 @@ export class Params {
     return value;
   }
 }
+
+/**
+ * The parameters of a second copy of a model that runs in training mode but keeps no running statistics
+ * (the momentum encoder of the memory queue): its buffers are constants that nothing reads, so they are
+ * neither graph inputs nor state.
+ */
+export class ParamsWithoutBuffers extends Params {
+  override buffer(_local: string, shape: readonly number[]): Value {
+    const n = shape.reduce((a, d) => a * d, 1);
+    return this.graph.constant(new Float32Array(n), 'float32', shape);
+  }
+
+  override updateBuffer(): void {}
+}

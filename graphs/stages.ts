@@ -4,21 +4,21 @@
 //   stage2_features  linear classifier + CE on precomputed encoder features, one step
 //   baseline         encoder (training BN) + linear classifier + CE end to end, one step
 //   embed, logits    inference-mode eval graphs with a symbolic batch dimension 'batch'
-// Step graphs take `lr` and `step` and return `loss`, `updated.*` (see step.ts) and metrics.
+// Step graphs take `lr` and `step` and return `loss`, `updated.*` (see step.ts) and metrics. Stage 1 and
+// the baseline in chunks (GradCache) are split steps: split_step.ts.
 
 import * as b from '../src/onnx/index.ts';
 import type { Dim, Value } from '../src/onnx/index.ts';
 import type { OptimizerConfig } from '../src/optim/index.ts';
-import { type ModelConfig, encoderConfig, featureDim } from './config.ts';
+import { type ModelConfig, encoderConfig, featureDim, stepRows } from './config.ts';
 import { encoder } from './encoders/index.ts';
-import { frozenBy } from './freeze.ts';
-import { type HeadConfig, linearClassifier, projectionHead } from './heads.ts';
+import { unfrozen } from './freeze.ts';
+import { linearClassifier, projectionHead } from './heads.ts';
 import type { LayerContext } from './layers.ts';
 import { crossEntropy } from './losses/cross_entropy.ts';
-import { repeatLabels } from './losses/masks.ts';
-import { maxMarginLoss } from './losses/max_margin.ts';
-import { supConViewMajor } from './losses/supcon.ts';
 import { Params } from './params.ts';
+import { emaOutputs, enqueue, hasMomentumEncoder, queueInputs, queueKeys, queueState } from './queue.ts';
+import { type Recipe, baselineRecipe, headConfig, stage1Recipe } from './recipes.ts';
 import { type StateInfo, assembleTrainingStep } from './step.ts';
 
 export const GRAPH_NAMES = ['stage1', 'stage2', 'stage2_features', 'baseline', 'embed', 'logits'] as const;
@@ -32,50 +32,52 @@ export interface BuiltGraph {
   outputs: Record<string, Value>;
   /** Optimizer state inputs of a step graph (zeros at the start); empty for eval graphs. */
   optimizerState: StateInfo[];
+  /** Other state of a step graph, with its starting values: stage 1's memory queue and momentum encoder. */
+  extraState: StateInfo[];
   /** Whether one run is a training step (inputs `lr`, `step`; outputs `updated.*`). */
   step: boolean;
 }
 
-const headConfig = (cfg: ModelConfig): HeadConfig => ({ kind: cfg.head, hidden: cfg.headHidden || featureDim(cfg), featDim: cfg.featDim });
-
-function context(training: boolean): LayerContext {
+export function context(training: boolean): LayerContext {
   return { params: new Params(new b.Graph()), training };
 }
 
 /** images [batch, C, H, W], float32. */
-function imagesInput(ctx: LayerContext, cfg: ModelConfig, batch: Dim): Value {
+export function imagesInput(ctx: LayerContext, cfg: ModelConfig, batch: Dim): Value {
   return ctx.params.graph.input('images', 'float32', [batch, cfg.inputChannels, cfg.inputSize, cfg.inputSize]);
 }
 
 function stepGraph(name: GraphName, ctx: LayerContext, loss: Value, optimizer: OptimizerConfig, trainable: (n: string) => boolean, metrics: Record<string, Value> = {}): BuiltGraph {
   const { params } = ctx;
   const step = assembleTrainingStep({ params, loss, trainable: params.trainable(trainable), optimizer, metrics });
-  return { name, graph: params.graph, params, outputs: step.outputs, optimizerState: step.optimizerState, step: true };
+  return { name, graph: params.graph, params, outputs: step.outputs, optimizerState: step.optimizerState, extraState: [], step: true };
 }
 
-/** Stage 1: images [V * N, C, H, W] (views stacked view-major: all view-0 images, then view 1 ...), labels int64 [N]. */
-export function buildStage1(cfg: ModelConfig): BuiltGraph {
+/** A recipe's whole step in one graph: images [V * N, C, H, W], labels int64 [N]; stage 1 with its queue if configured. */
+export function fusedStep(name: GraphName, cfg: ModelConfig, recipe: Recipe): BuiltGraph {
   const ctx = context(true);
   const g = ctx.params.graph;
-  const n = cfg.batchSize;
-  const images = imagesInput(ctx, cfg, cfg.views * n);
-  const labels = g.input('labels', 'int64', [n]);
-  const features = encoder(ctx, images, encoderConfig(cfg)); // [V * N, D]
-  const z = projectionHead(ctx, features, featureDim(cfg), headConfig(cfg)); // [V * N, F], unit rows
-  const tau = { temperature: cfg.temperature, baseTemperature: cfg.baseTemperature || cfg.temperature, contrastMode: cfg.contrastMode };
-  let loss: Value;
-  switch (cfg.loss) {
-    case 'supcon': loss = supConViewMajor(z, cfg.views, labels, tau); break;
-    case 'simclr': loss = supConViewMajor(z, cfg.views, undefined, tau); break;
-    case 'max_margin': loss = maxMarginLoss(z, repeatLabels(labels, cfg.views), { margin: cfg.margin }); break;
-  }
-  return stepGraph('stage1', ctx, loss, cfg.optimizer, unfrozen(cfg, ctx));
+  const images = imagesInput(ctx, cfg, stepRows(cfg));
+  const labels = g.input('labels', 'int64', [cfg.batchSize]);
+  const rows = recipe.tower(ctx, images);
+  const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
+  const { loss, metrics } = recipe.loss(rows, labels, memory);
+  const built = stepGraph(name, ctx, loss, recipe.optimizer, unfrozen(cfg.freeze, ctx.params), metrics);
+  if (!memory) return built;
+  const trainable = ctx.params.trainable();
+  const momentum = queueKeys(cfg, recipe.tower, images, rows);
+  Object.assign(built.outputs, enqueue(memory, momentum.keys, recipe.memoryLabels(labels)));
+  if (hasMomentumEncoder(cfg)) Object.assign(built.outputs, emaOutputs(g, trainable, cfg.queueMomentum, built.outputs, new Map(momentum.params.map((p) => [p.name, p.value]))));
+  built.extraState.push(...queueState(cfg, recipe.rowDim, trainable));
+  return built;
 }
 
-/** The parameters that --freeze leaves to train (all without it). */
-function unfrozen(cfg: ModelConfig, ctx: LayerContext): (name: string) => boolean {
-  const frozen = frozenBy(cfg.freeze ?? [], ctx.params.trainable().map((p) => p.name));
-  return (name) => !frozen(name);
+/**
+ * Stage 1: images [V * N, C, H, W] (views stacked view-major: all view-0 images, then view 1 ...), labels
+ * int64 [N]; with a queue, also `queue.*` (and `momentum_encoder.*`) in and updated.
+ */
+export function buildStage1(cfg: ModelConfig): BuiltGraph {
+  return fusedStep('stage1', cfg, stage1Recipe(cfg));
 }
 
 const isClassifier = (name: string): boolean => name.startsWith('classifier.');
@@ -103,17 +105,11 @@ export function buildStage2Features(cfg: ModelConfig): BuiltGraph {
 
 /** Cross-entropy baseline: images [N, C, H, W], labels int64 [N]; encoder and classifier trained end to end. */
 export function buildBaseline(cfg: ModelConfig): BuiltGraph {
-  const ctx = context(true);
-  const g = ctx.params.graph;
-  const images = imagesInput(ctx, cfg, cfg.batchSize);
-  const labels = g.input('labels', 'int64', [cfg.batchSize]);
-  const features = encoder(ctx, images, encoderConfig(cfg));
-  const ce = crossEntropy(linearClassifier(ctx, features, featureDim(cfg), cfg.numClasses), labels);
-  return stepGraph('baseline', ctx, ce.loss, cfg.optimizer, unfrozen(cfg, ctx), { accuracy: ce.accuracy });
+  return fusedStep('baseline', { ...cfg, views: 1, queueSize: 0 }, baselineRecipe(cfg));
 }
 
 function evalGraph(name: GraphName, ctx: LayerContext, outputs: Record<string, Value>): BuiltGraph {
-  return { name, graph: ctx.params.graph, params: ctx.params, outputs, optimizerState: [], step: false };
+  return { name, graph: ctx.params.graph, params: ctx.params, outputs, optimizerState: [], extraState: [], step: false };
 }
 
 /** images [batch, C, H, W] -> `embedding` [batch, D] (encoder output) and, with a head, `projection` [batch, F]. */

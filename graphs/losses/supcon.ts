@@ -18,11 +18,26 @@ export interface SupConOptions {
 }
 
 /**
+ * Projections of earlier steps that extend the contrast set (graphs/queue.ts): features [K, D], labels
+ * int64 [K] with EMPTY_SLOT where nothing has been stored yet. They are contrasts, never anchors.
+ */
+export interface Memory {
+  features: Value;
+  labels: Value;
+}
+
+/** Label of a memory slot that holds nothing yet (left out of every denominator). */
+export const EMPTY_SLOT = -1;
+/** Label of a stored SimCLR projection: a negative for every anchor (no sample index can equal it). */
+export const NEGATIVE_ONLY = -2;
+
+/**
  * SupCon over contrast features already stacked view-major, as SupContrast's
  * `torch.cat(torch.unbind(features, dim=1))`: z [V * N, D] (rows v * N + i), L2-normalised.
- * labels: int64 [N], or undefined for SimCLR (each sample its own class). Returns a scalar.
+ * labels: int64 [N], or undefined for SimCLR (each sample its own class). With `memory`, its K rows join
+ * the contrast set (a stored projection with the anchor's label is a positive). Returns a scalar.
  */
-export function supConViewMajor(z: Value, views: number, labels: Value | undefined, o: SupConOptions): Value {
+export function supConViewMajor(z: Value, views: number, labels: Value | undefined, o: SupConOptions, memory?: Memory): Value {
   const g = z.graph;
   const m = staticDim(z, 0, 'supCon');
   if (m % views !== 0) throw new Error(`supCon: ${m} rows do not split into ${views} views`);
@@ -32,20 +47,24 @@ export function supConViewMajor(z: Value, views: number, labels: Value | undefin
   const anchorCount = all ? m : n;
 
   const sampleLabels = labels ?? rangeLabels(g, n);
-  const contrastLabels = repeatLabels(sampleLabels, views); // [M]
-  const anchorLabels = all ? contrastLabels : sampleLabels; // [A]
+  const batchLabels = repeatLabels(sampleLabels, views); // [M]
+  const anchorLabels = all ? batchLabels : sampleLabels; // [A]
   const anchors = all ? z : b.slice(z, [0], [n], [0]); // [A, D]: view 0 of each sample in 'one' mode
+  const contrast = memory ? b.concat([z, memory.features], 0) : z; // [M (+ K), D]
+  const contrastLabels = memory ? b.concat([batchLabels, memory.labels], 0) : batchLabels;
+  const columns = staticDim(contrast, 0, 'supCon');
 
-  const logits = b.mul(b.matmul(anchors, b.transpose(z, [1, 0])), 1 / tau); // [A, M]
-  const notSelf = offDiagonalMask(g, anchorCount, m, z.dtype); // [A, M], 0 at (i, i)
+  const logits = b.mul(b.matmul(anchors, b.transpose(contrast, [1, 0])), 1 / tau); // [A, M (+ K)]
+  let included = offDiagonalMask(g, anchorCount, columns, z.dtype); // 0 at (i, i): an anchor is not its own contrast
+  if (memory) included = b.mul(included, b.cast(b.unsqueeze(b.not(b.equal(contrastLabels, EMPTY_SLOT)), [0]), z.dtype)); // and no empty slot is one
   // Any per-row constant cancels in the log-ratio; SupContrast's row max includes the self-similarity,
   // ours skips it, so that the denominator is >= 1 and cannot underflow to log(0) at small tau. The self
   // term is then masked before exp (exp(-1e9) = 0) rather than after, where exp could overflow.
-  const selfPenalty = b.mul(b.sub(notSelf, 1), 1e9); // [A, M]: -1e9 at (i, i), 0 elsewhere
+  const selfPenalty = b.mul(b.sub(included, 1), 1e9); // -1e9 where excluded, 0 elsewhere
   const shifted = b.sub(logits, b.reduceMax(b.add(b.stopGradient(logits), selfPenalty), [1], true));
-  const positives = b.mul(sameLabelMask(anchorLabels, contrastLabels, z.dtype), notSelf); // [A, M]
+  const positives = b.mul(sameLabelMask(anchorLabels, contrastLabels, z.dtype), included);
 
-  const denominator = b.reduceSum(b.exp(b.add(shifted, selfPenalty)), [1], true); // [A, 1], sum over a != i
+  const denominator = b.reduceSum(b.exp(b.add(shifted, selfPenalty)), [1], true); // [A, 1], sum over the included
   const logProb = b.sub(shifted, b.log(denominator)); // [A, M]
   const positiveCount = b.reduceSum(positives, [1]); // [A]
   const meanLogProbPos = b.div(b.reduceSum(b.mul(positives, logProb), [1]), b.max(positiveCount, 1)); // [A]

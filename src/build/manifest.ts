@@ -27,6 +27,8 @@ export interface GraphEntry {
   /** Parameters this step trains. */
   trainable: string[];
   optimizerState: StateInfo[];
+  /** Other state with its starting values (stage 1's memory queue and momentum encoder), fed back like the optimizer's. */
+  extraState: StateInfo[];
 }
 
 /** An Init as JSON: imported values are named by their source tensor, not written out. */
@@ -62,7 +64,7 @@ const spec = (name: string, v: Value): TensorSpec => ({ name, dtype: v.dtype, sh
 const STATE_INPUTS = new Set([LR_INPUT, STEP_INPUT]);
 
 export function graphEntry(built: BuiltGraph, file: string): GraphEntry {
-  const state = new Set([...built.params.list.map((p) => p.name), ...built.optimizerState.map((s) => s.name)]);
+  const state = new Set([...built.params.list.map((p) => p.name), ...built.optimizerState.map((s) => s.name), ...built.extraState.map((s) => s.name)]);
   const inputs = built.graph.inputs.map((v) => spec(v.name!, v));
   return {
     file,
@@ -72,6 +74,7 @@ export function graphEntry(built: BuiltGraph, file: string): GraphEntry {
     feeds: inputs.map((i) => i.name).filter((n) => !state.has(n) && !STATE_INPUTS.has(n)),
     trainable: built.step ? built.params.trainable().filter((p) => `${UPDATED_PREFIX}${p.name}` in built.outputs).map((p) => p.name) : [],
     optimizerState: built.optimizerState,
+    extraState: built.extraState,
   };
 }
 

@@ -180,6 +180,10 @@ export const FLAGS: readonly Flag[] = [
   flag('--views', '<augs>', 'stage-1 augmentation per view, comma-separated (the count is the number of views)', {
     choices: AUGMENTATIONS, patch: (raw) => ({ stage1: { views: augmentations(raw, '--views') } }), read: (c) => c.stage1.views.join(','), graph: true,
   }),
+  numeric('--chunk-size', '<n>', 'rows (images x views) per GradCache chunk of a stage-1 / baseline step: memory of a chunk, gradient of the whole batch, one more forward pass (0 = one graph; must divide the rows)',
+    (n) => mainStages({ chunkSize: n }), (c) => c.stage1.chunkSize),
+  numeric('--queue-size', '<k>', 'stage-1 memory queue: (projection, label) pairs of earlier steps in every contrast set (0 = none; SupCon, SimCLR)', (n) => ({ stage1: { queueSize: n } }), (c) => c.stage1.queueSize, { graph: true }),
+  numeric('--queue-momentum', '<m>', 'EMA momentum of the encoder that fills the queue (0 = the batch\'s own projections, no second forward)', (n) => ({ stage1: { queueMomentum: n } }), (c) => c.stage1.queueMomentum, { graph: true }),
   flag('--augment', '<aug>', 'baseline augmentation', { choices: AUGMENTATIONS, patch: (raw) => ({ baseline: { augmentation: augmentation(raw, '--augment') } }), read: (c) => c.baseline.augmentation }),
 
   numeric('--linear-epochs', '<n>', 'stage-2 epochs', (n) => ({ stage2: { epochs: n } }), (c) => c.stage2.epochs, { resume: 'extend' }),

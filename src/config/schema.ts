@@ -37,6 +37,8 @@ const schedule = z.discriminatedUnion('kind', [
 ], { error: 'must be one of constant, step, exponential, cosine' });
 
 const stage = { epochs: count(1), batchSize: count(1), lr: positive, schedule, warmupEpochs: nonNegative };
+// Defaults keep configs stored before chunks and queues existed readable (their runs resume as they were).
+const chunked = { chunkSize: count(0).default(0) };
 const augmentation = oneOf(AUGMENTATIONS);
 
 const encoderError = `must be one of ${ENCODER_NAMES.join(', ')}, or onnx:<file>`;
@@ -76,9 +78,12 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   stages: oneOf(STAGE_SETS),
   encoderWeights: z.string(),
   model: architecture,
-  stage1: z.strictObject({ ...stage, views: z.array(augmentation).min(1, { error: 'must list at least one view' }), minPerClass: count(1) }),
+  stage1: z.strictObject({
+    ...stage, ...chunked, views: z.array(augmentation).min(1, { error: 'must list at least one view' }), minPerClass: count(1),
+    queueSize: count(0).default(0), queueMomentum: fraction.default(0.99),
+  }),
   stage2: z.strictObject({ ...stage, augmentation }),
-  baseline: z.strictObject({ ...stage, augmentation }),
+  baseline: z.strictObject({ ...stage, ...chunked, augmentation }),
   eval: z.strictObject({ knnBank: count(1), knnQueries: count(1), knnK: count(1) }),
   seed: count(0),
   workers: count(0),
@@ -107,10 +112,35 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   if (c.model.featureOutput !== undefined && !isOnnxEncoder(c.model.encoder)) {
     ctx.addIssue({ code: 'custom', path: ['model', 'featureOutput'], input: c.model.featureOutput, message: `names a value of an imported model: it needs --encoder onnx:<file>, not ${c.model.encoder}` });
   }
+  for (const s of trainedStages(c)) {
+    const rows = c[s].batchSize * (s === 'stage1' ? c.stage1.views.length : 1);
+    const chunk = c[s].chunkSize;
+    if (chunk > 0 && chunk < rows && rows % chunk !== 0) {
+      const what = s === 'stage1' ? `${c[s].batchSize} images x ${c.stage1.views.length} views` : `${c[s].batchSize} images`;
+      ctx.addIssue({ code: 'custom', path: [s, 'chunkSize'], input: chunk, message: `must divide the ${rows} rows of a step (${what}) or be at least that: ${nearestDivisors(rows, chunk)} would` });
+    }
+  }
+  if (trainedStages(c).includes('stage1') && c.stage1.queueSize > 0 && c.model.loss === 'max_margin') {
+    ctx.addIssue({ code: 'custom', path: ['stage1', 'queueSize'], input: c.stage1.queueSize, message: 'must be 0 with the max-margin loss: the memory queue extends SupCon and SimCLR' });
+  }
   if (c.method === 'supcon' && c.stages === 'stage2' && c.encoderWeights === '') {
     ctx.addIssue({ code: 'custom', path: ['encoderWeights'], input: c.encoderWeights, message: 'must name stage1.safetensors of an earlier run when stages is stage2' });
   }
 });
+
+/** The chunkable stages a config trains (chunk and queue settings of the others are not checked). */
+function trainedStages(c: Pick<TrainConfig, 'method' | 'stages'>): ('stage1' | 'baseline')[] {
+  if (c.method === 'ce') return ['baseline'];
+  return c.stages === 'stage2' ? [] : ['stage1'];
+}
+
+/** The divisors of `rows` nearest below and above `chunk`, as a hint. */
+function nearestDivisors(rows: number, chunk: number): string {
+  const divisors = Array.from({ length: rows }, (_, i) => i + 1).filter((d) => rows % d === 0);
+  const below = divisors.filter((d) => d < chunk).at(-1);
+  const above = divisors.find((d) => d > chunk);
+  return [below, above].filter((d) => d !== undefined).join(' or ');
+}
 
 type Issue = z.core.$ZodIssue;
 

@@ -32,6 +32,15 @@ export type StageName = 'stage1' | 'stage2' | 'baseline';
  */
 export type InputNorm = 'dataset' | 'imagenet' | 'none' | { mean: number[]; std: number[] };
 
+/** Stages whose step can run in chunks (GradCache). */
+export interface Chunked {
+  /**
+   * Rows (images x views) per chunk: the step's memory is that of one chunk, its gradient that of the whole
+   * batch, for about one more forward pass (0, or at least the step's rows = one graph; else it must divide them).
+   */
+  chunkSize: number;
+}
+
 export interface TrainConfig {
   /** Run folder: artifacts/runs/<name>. */
   name: string;
@@ -49,15 +58,19 @@ export interface TrainConfig {
   encoderWeights: string;
   /** Encoder, head, loss and optimizers (stage 1 and the baseline use `optimizer`, stage 2 `linearOptimizer`). */
   model: ArchitectureConfig;
-  stage1: StageConfig & {
+  stage1: StageConfig & Chunked & {
     /** One augmentation per view (the paper: SimAugment for both). */
     views: AugmentationName[];
     /** Every class in a batch appears at least this often, so every SupCon anchor has a positive (not used by SimCLR, which reads no labels). */
     minPerClass: number;
+    /** Memory queue: (projection, label) pairs of earlier steps that join every anchor's contrast set (0 = none; SupCon and SimCLR). */
+    queueSize: number;
+    /** EMA momentum of the momentum encoder that fills the queue (0 = the batch's own projections fill it, no second forward). */
+    queueMomentum: number;
   };
   /** 'none' precomputes encoder features once, so each epoch is a few matrix products. */
   stage2: StageConfig & { augmentation: AugmentationName };
-  baseline: StageConfig & { augmentation: AugmentationName };
+  baseline: StageConfig & Chunked & { augmentation: AugmentationName };
   eval: {
     /** kNN accuracy of encoder embeddings after each stage-1 epoch: bank = train subset, queries = test subset. */
     knnBank: number;
@@ -90,9 +103,9 @@ export function defaultTrainConfig(): TrainConfig {
     stages: 'both',
     encoderWeights: '',
     model: { ...defaultArchitecture(), encoder: 'small_cnn', width: 32 },
-    stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, views: ['simaugment', 'simaugment'], minPerClass: 2 },
+    stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, views: ['simaugment', 'simaugment'], minPerClass: 2, chunkSize: 0, queueSize: 0, queueMomentum: 0.99 },
     stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, warmupEpochs: 0, augmentation: 'none' },
-    baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, augmentation: 'simaugment' },
+    baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, augmentation: 'simaugment', chunkSize: 0 },
     eval: { knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
     seed: 0,
     workers: 1,

@@ -1,10 +1,12 @@
-// Initial training state: parameters and buffers drawn from their `Init`, optimizer state as zeros.
+// Initial training state: parameters and buffers drawn from their `Init`, the other state from its StateInit.
 // Each parameter draws from its own stream, forked from the seed by a hash of its name, so adding or
 // reordering parameters leaves the others' initial values unchanged.
 
 import type { Init, ParamInfo } from '../../graphs/params.ts';
 import type { StateInfo } from '../../graphs/step.ts';
 import { Rng } from '../data/rng.ts';
+import * as b from '../onnx/index.ts';
+import { allocate } from '../onnx/index.ts';
 import type { HostTensor } from './session.ts';
 
 /** FNV-1a over the UTF-16 code units of `s`: a stable 32-bit key for `Rng.fork`. */
@@ -35,15 +37,34 @@ function fill(init: Init, n: number, rng: Rng): Float32Array {
   }
 }
 
-/** Params and buffers by `Init` (seeded), optimizer state as zeros; keys are graph input names. */
-export function initialState(params: readonly ParamInfo[], optimizerState: readonly StateInfo[], seed: number): Map<string, HostTensor> {
+/**
+ * Params and buffers by `Init` (seeded), then the other state (optimizer state, a queue, a momentum
+ * encoder) by its StateInit: zeros unless it says otherwise. Keys are graph input names.
+ */
+export function initialState(params: readonly ParamInfo[], state: readonly StateInfo[], seed: number): Map<string, HostTensor> {
   const root = new Rng(seed);
-  const state = new Map<string, HostTensor>();
-  const put = (name: string, shape: readonly number[], data: Float32Array): void => {
-    if (state.has(name)) throw new Error(`initialState: duplicate name ${name}`);
-    state.set(name, { dtype: 'float32', dims: [...shape], data });
+  const out = new Map<string, HostTensor>();
+  const put = (name: string, t: HostTensor): void => {
+    if (out.has(name)) throw new Error(`initialState: duplicate name ${name}`);
+    out.set(name, t);
   };
-  for (const p of params) put(p.name, p.shape, fill(p.init, p.shape.reduce((a, d) => a * d, 1), root.fork(nameKey(p.name))));
-  for (const s of optimizerState) put(s.name, s.shape, new Float32Array(s.shape.reduce((a, d) => a * d, 1)));
-  return state;
+  const count = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
+  for (const p of params) put(p.name, { dtype: 'float32', dims: [...p.shape], data: fill(p.init, count(p.shape), root.fork(nameKey(p.name))) });
+  for (const s of state) {
+    const dtype = s.dtype ?? 'float32';
+    const init = s.init ?? { kind: 'zeros' };
+    if (init.kind === 'copy') {
+      const source = out.get(init.of);
+      if (!source || !b.sameShape(source.dims, s.shape)) throw new Error(`initialState: ${s.name} copies ${init.of}, which is not a tensor of shape [${s.shape.join(', ')}]`);
+      put(s.name, { ...source, data: source.data.slice() });
+      continue;
+    }
+    const data = allocate(dtype, count(s.shape));
+    if (init.kind === 'fill') {
+      if (data instanceof BigInt64Array) data.fill(BigInt(init.value));
+      else data.fill(init.value);
+    }
+    put(s.name, { dtype, dims: [...s.shape], data });
+  }
+  return out;
 }

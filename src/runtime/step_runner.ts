@@ -1,13 +1,14 @@
-// The host loop of a training step graph (graphs/step.ts): holds params, buffers and optimizer state,
-// feeds them with the batch, `lr` and `step`, and replaces every input `X` by the output `updated.X`.
-// State stays as ORT tensors between steps: no host copy on CPU; on WebGPU they stay on the device
-// (the session uploads them once and downloads them for `state()`), see webgpu_session.ts.
+// The host loop of a fused training step graph (graphs/step.ts): holds params, buffers and optimizer
+// state (held_state.ts), feeds them with the batch, `lr` and `step`, and replaces every input `X` by the
+// output `updated.X`. State stays as ORT tensors between steps: no host copy on CPU; on WebGPU they stay
+// on the device (the session uploads them once and downloads them for `state()`), see webgpu_session.ts.
 
 import { LOSS_OUTPUT, LR_INPUT, STEP_INPUT, UPDATED_PREFIX as UPDATED } from '../../graphs/step.ts';
 import * as b from '../onnx/index.ts';
 import { lowerForCpu, nchwcBlock } from './cpu_lowering.ts';
 import { checkStepContract, checkStepFeeds } from './step_contract.ts';
-import { type HostTensor, type ModelSource, type SessionOptions, createCpuSession, fromOrt, modelBytes, ort, toOrt } from './session.ts';
+import { HeldState } from './held_state.ts';
+import { type HostTensor, type ModelSource, type SessionOptions, createCpuSession, modelBytes, ort, toOrt } from './session.ts';
 
 /** What the runner needs from an execution provider's session. */
 export interface StepSession {
@@ -54,10 +55,29 @@ export interface StepResult {
   outputs: Record<string, HostTensor>;
 }
 
-export class StepRunner {
+/** One training step per `run`, whatever graphs it takes: the fused StepRunner or a split step (split_runner.ts). */
+export interface Stepper {
+  /** Runs one step with learning rate `lr` and 1-based step count `step`; updates the held state. */
+  run(feeds: Record<string, HostTensor>, lr: number, step: number): Promise<StepResult>;
+  /** The training state on the host, by input name (for checkpoints). */
+  state(): Promise<Map<string, HostTensor>>;
+  /** Frees the held device tensors and the sessions; the runner is unusable afterwards. */
+  release(): Promise<void>;
+}
+
+export const scalarTensor = (x: number): ort.Tensor => new ort.Tensor('float32', Float32Array.of(x), []);
+
+/** The loss of a step's outputs, as a number. */
+export function lossOf(outputs: Record<string, HostTensor>, what: string): number {
+  const loss = outputs[LOSS_OUTPUT];
+  if (!loss) throw new Error(`${what}: no ${LOSS_OUTPUT} output`);
+  return Number(loss.data[0]);
+}
+
+export class StepRunner implements Stepper {
   private constructor(
     private readonly session: StepSession,
-    private readonly current: Map<string, ort.Tensor>,
+    private readonly held: HeldState,
     private readonly feedNames: readonly string[],
   ) {}
 
@@ -65,69 +85,30 @@ export class StepRunner {
   static async create(model: ModelSource, initial: ReadonlyMap<string, HostTensor>, options: StepRunnerOptions): Promise<StepRunner> {
     const session = await (options.session ?? cpuSessionFactory())(model);
     checkStepContract('StepRunner', session, options.feeds, initial);
-
-    let current = new Map<string, ort.Tensor>();
-    for (const [name, t] of initial) current.set(name, toOrt(t));
-    if (session.upload) current = await session.upload(current);
-    return new StepRunner(session, current, options.feeds);
+    return new StepRunner(session, await HeldState.create(initial, session), options.feeds);
   }
 
-  /** Runs one step with learning rate `lr` and 1-based step count `step`; updates the held state. */
   async run(feeds: Record<string, HostTensor>, lr: number, step: number): Promise<StepResult> {
     checkStepFeeds('StepRunner.run', this.feedNames, Object.keys(feeds));
-    const scalar = (x: number): ort.Tensor => new ort.Tensor('float32', Float32Array.of(x), []);
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const name of this.session.inputNames) {
-      const fed = feeds[name];
-      if (fed) ortFeeds[name] = toOrt(fed);
-      else if (name === LR_INPUT) ortFeeds[name] = scalar(lr);
-      else if (name === STEP_INPUT) ortFeeds[name] = scalar(step);
-      else ortFeeds[name] = this.current.get(name)!; // checked at creation
-    }
-    const out = await this.session.run(ortFeeds);
-    const rest = new Map<string, ort.Tensor>();
-    for (const [name, tensor] of Object.entries(out)) {
-      if (!name.startsWith(UPDATED)) {
-        rest.set(name, tensor);
-        continue;
-      }
-      const key = name.slice(UPDATED.length);
-      const old = this.current.get(key);
-      this.current.set(key, tensor);
-      // Device memory is freed now rather than whenever the garbage collector finalises the old tensor.
-      if (old && old !== tensor && old.location === 'gpu-buffer') old.dispose();
-    }
-    const outputs = Object.fromEntries(await this.toHost(rest));
-    const loss = outputs[LOSS_OUTPUT];
-    if (!loss) throw new Error(`StepRunner.run: no ${LOSS_OUTPUT} output`);
-    return { loss: Number(loss.data[0]), outputs };
+    const given: Record<string, ort.Tensor> = { [LR_INPUT]: scalarTensor(lr), [STEP_INPUT]: scalarTensor(step) };
+    for (const [name, t] of Object.entries(feeds)) given[name] = toOrt(t);
+    const rest = this.held.absorb(await this.session.run(this.held.feeds(this.session, given)));
+    const outputs = Object.fromEntries(await this.held.hostCopies(rest));
+    return { loss: lossOf(outputs, 'StepRunner.run'), outputs };
   }
 
   /** The current params, buffers and optimizer state on the host, by input name (for checkpoints). */
   async state(): Promise<Map<string, HostTensor>> {
-    return this.toHost(this.current);
+    return this.held.toHost();
   }
 
   /** Where each held state tensor lives ('cpu', or 'gpu-buffer' on WebGPU), by input name. */
   locations(): Map<string, ort.Tensor.DataLocation> {
-    return new Map([...this.current].map(([name, t]) => [name, t.location]));
+    return this.held.locations();
   }
 
-  /** Frees the held device tensors and the session; the runner is unusable afterwards. */
   async release(): Promise<void> {
-    for (const t of this.current.values()) if (t.location === 'gpu-buffer') t.dispose();
-    this.current.clear();
+    this.held.release();
     await this.session.release?.();
-  }
-
-  /** Host copies, keyed as given: CPU tensors without copying, device tensors through the session. */
-  private async toHost(tensors: ReadonlyMap<string, ort.Tensor>): Promise<Map<string, HostTensor>> {
-    const onDevice = new Map([...tensors].filter(([, t]) => t.location !== 'cpu'));
-    let copies = new Map<string, ort.Tensor>();
-    if (onDevice.size > 0) {
-      if (!this.session.download) throw new Error(`StepRunner: ${[...onDevice.keys()].join(', ')} live on the device and the session cannot download them`);
-      copies = await this.session.download(onDevice);
-    }
-    return new Map([...tensors].map(([name, t]) => [name, fromOrt(copies.get(name) ?? t)]));
   }
 }

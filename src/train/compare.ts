@@ -50,10 +50,16 @@ export async function runOrReuse(run: GridRun, folder: RunFolder, options: GridO
   return resultRow(folder.dir);
 }
 
-/** The cross-entropy baseline with stage 1's data, augmentation, schedule, batch and epoch budget. */
+/**
+ * The cross-entropy baseline with stage 1's data, augmentation, schedule, batch and epoch budget, in
+ * chunks of at most stage 1's rows (the largest that divide its batch: it has one view per image).
+ */
 export function matchingBaseline(config: TrainConfig): TrainConfig {
-  const { epochs, batchSize, lr, schedule, warmupEpochs, views } = config.stage1;
-  return resolveTrainConfig([{ source: 'the matching baseline', values: { method: 'ce', baseline: { epochs, batchSize, lr, schedule, warmupEpochs, augmentation: views[0] ?? 'none' } } }], config);
+  const { epochs, batchSize, lr, schedule, warmupEpochs, views, chunkSize } = config.stage1;
+  let chunk = Math.min(chunkSize, batchSize);
+  while (chunk > 0 && batchSize % chunk !== 0) chunk--;
+  const baseline = { epochs, batchSize, lr, schedule, warmupEpochs, augmentation: views[0] ?? 'none', chunkSize: chunk };
+  return resolveTrainConfig([{ source: 'the matching baseline', values: { method: 'ce', baseline } }], config);
 }
 
 /** The runs in order, each named <name>-<i> (the local grid keeps run i in <name>/<i>/). */

@@ -46,10 +46,21 @@ export function describeRun(config: TrainConfig, shape: DataShape, counts: { tra
     const views = stage === 'stage1' ? ` x ${config.stage1.views.length} views (${config.stage1.views.join(', ')})` : ` (${stage === 'stage2' ? config.stage2.augmentation : config.baseline.augmentation})`;
     const warmup = s.warmupEpochs > 0 ? `, warm-up ${s.warmupEpochs} epochs = ${plural(Math.round(s.warmupEpochs * steps), 'step')}` : '';
     const opt = stage === 'stage2' ? m.linearOptimizer : m.optimizer;
-    lines.push(`  ${stage.padEnd(9)} ${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);
+    lines.push(`  ${stage.padEnd(9)} ${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}${largeBatch(config, stage)}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);
   }
   lines.push(`  run on    ${config.ep}, ${config.threads === 0 ? 'all' : config.threads} ORT threads, ${plural(config.workers, 'loader worker')}, seed ${config.seed}`);
   return lines;
+}
+
+/** ', in 8 chunks of 128 rows, queue 4096 (momentum 0.99)': how a large stage-1 / baseline step runs. */
+function largeBatch(config: TrainConfig, stage: StageName): string {
+  if (stage === 'stage2') return '';
+  const rows = config[stage].batchSize * (stage === 'stage1' ? config.stage1.views.length : 1);
+  const chunk = config[stage].chunkSize;
+  const chunks = chunk > 0 && chunk < rows ? `, in ${rows / chunk} chunks of ${chunk} rows (GradCache)` : '';
+  const { queueSize, queueMomentum } = config.stage1;
+  const queue = stage === 'stage1' && queueSize > 0 ? `, queue ${queueSize} (${queueMomentum > 0 ? `momentum encoder ${queueMomentum}` : 'batch projections'})` : '';
+  return chunks + queue;
 }
 
 /** Few updates train little: said before the run rather than discovered after it. */

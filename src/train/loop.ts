@@ -4,7 +4,7 @@
 
 import { learningRate, type ScheduleConfig } from '../optim/index.ts';
 import type { HostTensor } from '../runtime/session.ts';
-import type { StepRunner } from '../runtime/step_runner.ts';
+import type { Stepper } from '../runtime/step_runner.ts';
 import type { StageName } from '../config/train_config.ts';
 import type { Position } from './checkpoint.ts';
 import type { MetricsLog } from './metrics_log.ts';
@@ -23,7 +23,7 @@ export interface StepBatch {
 
 export interface StageLoopSpec {
   stage: StageName;
-  runner: StepRunner;
+  runner: Stepper;
   epochs: number;
   stepsPerEpoch: number;
   /** Batches of an epoch from a given batch index on (resume mid-epoch). */

@@ -5,6 +5,7 @@
 // its stored result.
 
 import type { ModelConfig } from '../../graphs/config.ts';
+import { type SplitStep, splitModels } from '../../graphs/split_step.ts';
 import type { BuiltGraph } from '../../graphs/stages.ts';
 import { stepModel } from '../../graphs/step.ts';
 import type { StageConfig, StageName } from '../config/train_config.ts';
@@ -12,7 +13,8 @@ import { type AugmentationName, DataLoader, type Dataset } from '../data/index.t
 import type { ScheduleConfig } from '../optim/index.ts';
 import { initialState } from '../runtime/init.ts';
 import type { HostTensor } from '../runtime/session.ts';
-import { type SessionFactory, StepRunner } from '../runtime/step_runner.ts';
+import { SplitStepRunner } from '../runtime/split_runner.ts';
+import { type SessionFactory, type Stepper, StepRunner } from '../runtime/step_runner.ts';
 import { type StepBatch, runStageLoop } from './loop.ts';
 import { type RunContext, checkpointNow, pickState, resumeFor } from './run_context.ts';
 import type { StageSummary } from './run_results.ts';
@@ -25,9 +27,12 @@ export interface FeedSource {
   close(): Promise<void>;
 }
 
+/** A stage's step: one fused graph, or a split step (chunked for large batches). */
+export type StageGraphs = BuiltGraph | SplitStep;
+
 export interface StageSpec {
   stage: StageName;
-  build: (model: ModelConfig) => BuiltGraph;
+  build: (model: ModelConfig) => StageGraphs;
   model: ModelConfig;
   /** Graph inputs fed per step. */
   feeds: readonly string[];
@@ -84,9 +89,9 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
   });
 }
 
-/** Freshly initialised parameters and optimizer state of the stage's graph, carried tensors in place. */
-export function freshState(spec: StageSpec, built: BuiltGraph, seed: number): Map<string, HostTensor> {
-  const state = initialState(built.params.list, built.optimizerState, seed);
+/** Freshly initialised parameters, optimizer and other state of the stage's graphs, carried tensors in place. */
+export function freshState(spec: StageSpec, built: StageGraphs, seed: number): Map<string, HostTensor> {
+  const state = initialState(built.params.list, [...built.optimizerState, ...built.extraState], seed);
   for (const name of state.keys()) {
     const t = spec.carried?.get(name);
     if (t) state.set(name, t);
@@ -95,11 +100,12 @@ export function freshState(spec: StageSpec, built: BuiltGraph, seed: number): Ma
 }
 
 /** Runs `use` with the stage's feeds open and a step runner on `state`; both are closed afterwards, whatever happens. */
-export async function withStage<T>(spec: StageSpec, built: BuiltGraph, state: ReadonlyMap<string, HostTensor>, sessions: SessionFactory, use: (runner: StepRunner, source: FeedSource) => Promise<T>): Promise<T> {
+export async function withStage<T>(spec: StageSpec, built: StageGraphs, state: ReadonlyMap<string, HostTensor>, sessions: SessionFactory, use: (runner: Stepper, source: FeedSource) => Promise<T>): Promise<T> {
   const source = await spec.open();
-  let runner: StepRunner | undefined;
+  let runner: Stepper | undefined;
   try {
-    runner = await StepRunner.create(stepModel(built.graph, built), state, { feeds: spec.feeds, session: sessions });
+    const options = { feeds: spec.feeds, session: sessions };
+    runner = 'gradient' in built ? await SplitStepRunner.create(splitModels(built), state, options) : await StepRunner.create(stepModel(built.graph, built), state, options);
     return await use(runner, source);
   } finally {
     await source.close();

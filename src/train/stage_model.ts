@@ -23,5 +23,8 @@ export function stageModel(config: TrainConfig, shape: Pick<DataShape, 'size' | 
     inputSize: shape.size,
     inputChannels: shape.channels,
     numClasses: shape.classes.length,
+    chunkSize: stage === 'stage1' || stage === 'baseline' ? config[stage].chunkSize : 0,
+    queueSize: stage === 'stage1' ? config.stage1.queueSize : 0,
+    queueMomentum: config.stage1.queueMomentum,
   };
 }

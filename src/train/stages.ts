@@ -1,8 +1,11 @@
 // The three stages as descriptors (stage.ts runs them):
-//   stage1    encoder + head, contrastive loss on V views; kNN accuracy of the encoder after each epoch
+//   stage1    encoder + head, contrastive loss on V views (in chunks and with a queue if configured); kNN
+//             accuracy of the encoder after each epoch
 //   stage2    linear classifier on the frozen encoder; on precomputed features when unaugmented
 //   baseline  encoder + classifier end to end with cross-entropy; test accuracy after each epoch
 
+import { isChunked } from '../../graphs/config.ts';
+import { buildBaselineSplit, buildStage1Split } from '../../graphs/split_step.ts';
 import { buildBaseline, buildLogits, buildStage1, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
 import type { TrainConfig } from '../config/train_config.ts';
 import { type Dataset, Rng } from '../data/index.ts';
@@ -49,7 +52,7 @@ export function stage1Spec(ctx: StageEnv): StageSpec {
   const sample = knnSample(config, data.train, data.test);
   const minPerClass = sampledPerClass(config);
   return {
-    stage: 'stage1', build: buildStage1, model: stageModel(config, data.shape, 'stage1'), feeds: ['images', 'labels'],
+    stage: 'stage1', build: (m) => (isChunked(m) ? buildStage1Split(m) : buildStage1(m)), model: stageModel(config, data.shape, 'stage1'), feeds: ['images', 'labels'],
     open: async () => loaderFeeds(ctx, 'stage1', { batchSize: config.stage1.batchSize, views: config.stage1.views, ...(minPerClass === undefined ? {} : { minPerClass }) }),
     evaluate: async (state) => ({ knn_accuracy: await knnEval(stageModel(config, data.shape, 'eval'), state, sample, ctx.inputs) }),
   };
@@ -58,7 +61,7 @@ export function stage1Spec(ctx: StageEnv): StageSpec {
 export function baselineSpec(ctx: StageEnv): StageSpec {
   const { config } = ctx;
   return {
-    stage: 'baseline', build: buildBaseline, model: stageModel(config, ctx.data.shape, 'baseline'), feeds: ['images', 'labels'],
+    stage: 'baseline', build: (m) => (isChunked(m) ? buildBaselineSplit(m) : buildBaseline(m)), model: stageModel(config, ctx.data.shape, 'baseline'), feeds: ['images', 'labels'],
     open: async () => loaderFeeds(ctx, 'baseline', { batchSize: config.baseline.batchSize, views: [config.baseline.augmentation] }),
     evaluate: async (state) => ({ test_accuracy: (await testAccuracy(ctx, state)).accuracy }),
   };

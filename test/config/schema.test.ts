@@ -68,3 +68,20 @@ test('every problem is reported at once, one per line', () => {
 test('validateTrainConfig accepts the defaults as they are', () => {
   assert.deepEqual(validateTrainConfig(defaultTrainConfig()), defaultTrainConfig());
 });
+
+test('--chunk-size must divide the rows of the trained stage\'s step (or cover it); the queue refuses max-margin', () => {
+  assert.throws(() => withFlags({ '--batch-size': '128', '--chunk-size': '96' }), /stage1\.chunkSize \(--chunk-size\) is 96: must divide the 256 rows of a step \(128 images x 2 views\) or be at least that: 64 or 128 would/);
+  assert.throws(() => withFlags({ '--method': 'ce', '--batch-size': '100', '--chunk-size': '30' }), /baseline\.chunkSize \(--chunk-size\) is 30: must divide the 100 rows of a step \(100 images\) or be at least that: 25 or 50 would/);
+  assert.equal(withFlags({ '--batch-size': '100', '--chunk-size': '40' }).stage1.chunkSize, 40, 'stage 1 has 200 rows; the baseline, not trained, is not checked');
+  assert.equal(withFlags({ '--batch-size': '64', '--chunk-size': '512' }).stage1.chunkSize, 512, 'a chunk that covers the step: one graph');
+  assert.throws(() => withFlags({ '--chunk-size': '-1' }), /stage1\.chunkSize \(--chunk-size\) is -1: must be an integer >= 0/);
+  assert.throws(() => withFlags({ '--method': 'max-margin', '--queue-size': '64' }), /stage1\.queueSize \(--queue-size\) is 64: must be 0 with the max-margin loss/);
+  assert.throws(() => withFlags({ '--queue-momentum': '1' }), /stage1\.queueMomentum \(--queue-momentum\) is 1: must be a number in \[0, 1\)/);
+});
+
+test('a config stored before chunks and queues existed validates with their defaults', () => {
+  const stored = defaultTrainConfig();
+  const { chunkSize: _c1, queueSize: _q, queueMomentum: _m, ...stage1 } = stored.stage1;
+  const { chunkSize: _c2, ...baseline } = stored.baseline;
+  assert.deepEqual(validateTrainConfig({ ...stored, stage1, baseline }), stored);
+});

@@ -64,6 +64,31 @@ export function supConRef(z: Matrix, views: number, labels: readonly number[] | 
   return { loss: total / k, grad };
 }
 
+/**
+ * SupCon whose contrast set also holds memory rows (a queue of earlier projections) with their labels;
+ * label -1 marks an empty slot (no contrast at all), -2 a stored SimCLR row (a negative for everyone).
+ * Loss only (its gradient by numericGrad). Anchors are the batch rows, 'all' mode.
+ */
+export function supConMemoryRef(z: Matrix, views: number, labels: readonly number[] | undefined, memory: Matrix, memoryLabels: readonly number[], temperature: number): number {
+  const n = z.length / views;
+  const label = (row: number): number => (labels ? labels[row % n]! : row % n);
+  const contrasts = [...z.map((row, a) => ({ row, label: label(a), self: a })), ...memory.map((row, k) => ({ row, label: memoryLabels[k]!, self: -1 }))]
+    .filter((c) => c.label !== -1);
+  let total = 0;
+  let valid = 0;
+  z.forEach((anchor, i) => {
+    const others = contrasts.filter((c) => c.self !== i);
+    const s = others.map((c) => dot(anchor, c.row) / temperature);
+    const positives = others.map((c) => c.label === label(i));
+    const count = positives.filter(Boolean).length;
+    if (count === 0) return;
+    valid++;
+    const logDenom = Math.log(s.reduce((acc, v) => acc + Math.exp(v), 0));
+    total += -s.reduce((acc, v, a) => (positives[a] ? acc + v - logDenom : acc), 0) / count;
+  });
+  return total / Math.max(valid, 1);
+}
+
 /** Max-margin over all unordered pairs i < j of the rows of z: same label d^2, else max(0, m - d)^2; mean over pairs. */
 export function maxMarginRef(z: Matrix, labels: readonly number[], margin: number): LossAndGrad {
   const m = z.length;

@@ -36,5 +36,7 @@ test('the matching baseline takes stage 1 data, augmentation, schedule, warm-up 
   const c = tinyConfig(dataset, { stage1: { epochs: 5, lr: 0.3, warmupEpochs: 1 } });
   const b = matchingBaseline(c);
   assert.equal(b.method, 'ce');
-  assert.deepEqual(b.baseline, { epochs: 5, batchSize: c.stage1.batchSize, lr: 0.3, schedule: c.stage1.schedule, warmupEpochs: 1, augmentation: 'simaugment' });
+  assert.deepEqual(b.baseline, { epochs: 5, batchSize: c.stage1.batchSize, lr: 0.3, schedule: c.stage1.schedule, warmupEpochs: 1, augmentation: 'simaugment', chunkSize: 0 });
+  // Stage 1's chunks of 8 rows (of 12 images x 2 views) become the baseline's chunks of 6 (of 12 images).
+  assert.equal(matchingBaseline(tinyConfig(dataset, { stage1: { chunkSize: 8 } })).baseline.chunkSize, 6);
 });

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { loadCheckpoint, loadWeights } from '../../src/train/checkpoint.ts';
+import type { StageName, TrainConfig } from '../../src/config/train_config.ts';
+import { type Checkpoint, type Position, loadCheckpoint, loadWeights } from '../../src/train/checkpoint.ts';
 import { RUN_FILES } from '../../src/train/run_folder.ts';
 import { NonFiniteLossError } from '../../src/train/loop.ts';
 import { cpuSessionFactory } from '../../src/runtime/step_runner.ts';
@@ -43,8 +44,11 @@ test('two-stage SupCon run: files, metrics and a classifier better than chance',
   await assert.rejects(train(tinyConfig(dataset), { runDir: dir, resume: true }), /has finished/);
 });
 
-test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterrupted result', async () => {
-  const config = tinyConfig(dataset, { method: 'ce', baseline: { epochs: 3 } });
+/**
+ * `config` run straight, and run in a child process SIGKILLed at its first checkpoint inside `stage` (between
+ * two steps), then resumed: both run folders, and the checkpoint the kill left.
+ */
+async function killedAndResumed(config: TrainConfig, stage: StageName): Promise<{ straight: string; killed: string; checkpoint: Checkpoint }> {
   const straight = runDir();
   await train(config, { runDir: straight });
 
@@ -53,20 +57,37 @@ test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterru
   writeFileSync(configFile, JSON.stringify(config));
   const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'scripts/train.ts', '--config', configFile, '--run-dir', killed], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  // Kill at the first checkpoint inside the stage (position past batch 0), i.e. between two steps.
   const deadline = Date.now() + 60_000;
   const checkpointOf = (dir: string) => loadCheckpoint(join(dir, RUN_FILES.checkpoint));
-  while (!(existsSync(join(killed, RUN_FILES.checkpoint)) && (checkpointOf(killed)?.manifest.position.step ?? 0) > 0)) {
+  const inside = (p: Position | undefined): boolean => p !== undefined && p.stage === stage && p.step > 0;
+  while (!(existsSync(join(killed, RUN_FILES.checkpoint)) && inside(checkpointOf(killed)?.manifest.position))) {
     assert.ok(Date.now() < deadline, 'no checkpoint within 60 s');
     await new Promise((r) => setTimeout(r, 20));
   }
   child.kill('SIGKILL');
   await exited;
-  const position = checkpointOf(killed)!.manifest.position;
-  assert.ok(position.step > 0 && !existsSync(join(killed, 'results.json')), 'killed mid-run with a readable checkpoint');
-
+  const checkpoint = checkpointOf(killed)!;
+  assert.ok(inside(checkpoint.manifest.position) && !existsSync(join(killed, 'results.json')), 'killed mid-run with a readable checkpoint');
   await train(config, { runDir: killed, resume: true });
+  return { straight, killed, checkpoint };
+}
+
+test('a run killed (SIGKILL) after a checkpoint resumes to exactly the uninterrupted result', async () => {
+  const { straight, killed } = await killedAndResumed(tinyConfig(dataset, { method: 'ce', baseline: { epochs: 3 } }), 'baseline');
   sameTensors(join(straight, 'final.safetensors'), join(killed, 'final.safetensors'));
+});
+
+test('stage 1 in chunks with a momentum queue: the checkpoint holds the queue, and a killed run resumes exactly', async () => {
+  const config = tinyConfig(dataset, { stages: 'stage1', stage1: { epochs: 3, chunkSize: 8, queueSize: 40, queueMomentum: 0.9 } });
+  const { straight, killed, checkpoint } = await killedAndResumed(config, 'stage1');
+  const names = [...checkpoint.state.keys()];
+  assert.deepEqual(checkpoint.state.get('queue.features')!.dims, [40, 128]);
+  assert.equal(checkpoint.state.get('queue.labels')!.dtype, 'int64');
+  assert.ok(names.includes('momentum_encoder.encoder.conv1.weight') && names.includes('encoder.conv1.weight.momentum_buffer'));
+  assert.ok(!names.some((n) => n.startsWith('grad.')), 'the summed gradients are not state');
+  sameTensors(join(straight, 'stage1.safetensors'), join(killed, 'stage1.safetensors'));
+  const log = readFileSync(join(straight, 'metrics.jsonl'), 'utf8');
+  assert.ok(log.includes('"kind":"epoch","stage":"stage1"'), 'the chunked run trained and evaluated');
 });
 
 test('a batch larger than the training split is a clear error before training', async () => {

@@ -25,6 +25,7 @@ type Emit = (e: TrainEvent) => void;
 /** The graphs/ ModelConfig of a job's stage: the base model's architecture and input, the job's classes. */
 export const modelConfig = (base: BaseModel, name: string, numClasses: number, batchSize: number, views: number): ModelConfig => ({
   name, ...base.architecture, batchSize, views, inputSize: base.inputSize, inputChannels: base.channels, numClasses,
+  chunkSize: 0, queueSize: 0, queueMomentum: 0, // one graph per step, no memory queue in the page
 });
 
 /** Fresh (seeded) values for what the base model does not have (heads, optimizer state), its weights for the encoder. */
