@@ -1,5 +1,5 @@
 // A copy of a graph with chosen nodes replaced, the base of lowering passes: inputs keep their names,
-// constants their data, every other node is copied with its name, attributes and shapes. Replacement
+// constants their data, every other node is copied with its name, attributes, shapes and (a composite) its expansion. Replacement
 // nodes are built inside a scope named after the node they replace, so they stay in its phase
 // (`grad.`, `optimizer.`) for profiles.
 
@@ -29,7 +29,7 @@ export function rewriteGraph(graph: Graph, outputs: Record<string, Value>, rewri
   for (const node of graph.nodes) {
     const inputs = node.inputs.map(map);
     const replaced = copy.scope(node.name, () => rewrite(node, inputs, copy));
-    const results = replaced ?? copy.addNode(node.op, inputs, node.attrs, node.outputs, { name: node.name, ...(node.stopGradient ? { stopGradient: true } : {}) });
+    const results = replaced ?? copy.addNode(node.op, inputs, node.attrs, node.outputs, { name: node.name, ...(node.stopGradient ? { stopGradient: true } : {}), ...(node.expand ? { expand: node.expand } : {}) });
     if (results.length !== node.outputs.length) throw new Error(`rewriteGraph: ${node.name} has ${node.outputs.length} outputs, its replacement ${results.length}`);
     node.outputs.forEach((out, i) => mapped.set(out, results[i]!));
   }

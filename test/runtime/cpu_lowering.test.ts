@@ -138,6 +138,14 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
     assert.ok(lowered.nodes.some((n) => n.op === 'MaxPool' && n.outputs.length === 2));
   });
 
+  test('a pass that copies a composite op keeps its portable expansion (the serialised copy has only ai.onnx ops)', async () => {
+    const { decodeModel } = await import('../../src/onnx/decode.ts');
+    const copied = lowerConvsToNchwc(imagenet.graph, imagenet.outputs, block);
+    assert.ok(copied.graph.nodes.some((n) => n.op === 'ConvWeightGrad'), 'the copy still holds the composite');
+    const ops = decodeModel(b.serialize(copied.graph, { outputs: copied.outputs })).nodes.map((n) => n.opType);
+    assert.deepEqual(ops.filter((op) => op === 'ConvWeightGrad' || op === 'MaxPoolGrad'), []);
+  });
+
   test('the lowered model declares the nchwc domain; the portable one only the default domain', async () => {
     const { decodeModel } = await import('../../src/onnx/decode.ts');
     const portable = stepModel(smallCnn.graph, smallCnn);
