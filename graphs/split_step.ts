@@ -18,7 +18,7 @@ import { unfrozen } from './freeze.ts';
 import type { Params } from './params.ts';
 import { emaOutputs, enqueue, hasMomentumEncoder, momentumTower, queueInputs, queueKeys, queueState } from './queue.ts';
 import { type Recipe, baselineRecipe, stage1Recipe } from './recipes.ts';
-import { context, imagesInput } from './stages.ts';
+import { context, imagesInput, wholeStepForward } from './stages.ts';
 import { GRAD_PREFIX, KEYS, LOSS_OUTPUT, ROWS, ROWS_GRAD, type StateInfo, assembleApplyStep, assembleGradientStep } from './step.ts';
 
 export interface GraphPart {
@@ -74,13 +74,8 @@ export function splitStep(name: SplitStep['name'], cfg: ModelConfig, recipe: Rec
 
 /** Loss and gradients of the whole step in one graph (queue included). */
 function wholeGradient(cfg: ModelConfig, recipe: Recipe): { params: Params; part: GradientPart } {
-  const ctx = context(true);
+  const { ctx, images, labels, rows, memory, loss, metrics } = wholeStepForward(cfg, recipe);
   const g = ctx.params.graph;
-  const images = imagesInput(ctx, cfg, stepRows(cfg));
-  const labels = g.input('labels', 'int64', [cfg.batchSize]);
-  const rows = recipe.tower(ctx, images);
-  const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
-  const { loss, metrics } = recipe.loss(rows, labels, memory);
   const outputs = assembleGradientStep({ params: ctx.params, output: loss, trainable: ctx.params.trainable(unfrozen(cfg.freeze, ctx.params)), metrics });
   if (memory) Object.assign(outputs, enqueue(memory, queueKeys(cfg, recipe.tower, images, rows).keys, recipe.memoryLabels(labels)));
   return { params: ctx.params, part: { kind: 'whole', graph: { graph: g, outputs } } };

@@ -53,15 +53,25 @@ function stepGraph(name: GraphName, ctx: LayerContext, loss: Value, optimizer: O
   return { name, graph: params.graph, params, outputs: step.outputs, optimizerState: step.optimizerState, extraState: [], step: true };
 }
 
-/** A recipe's whole step in one graph: images [V * N, C, H, W], labels int64 [N]; stage 1 with its queue if configured. */
-export function fusedStep(name: GraphName, cfg: ModelConfig, recipe: Recipe): BuiltGraph {
+/**
+ * The forward of a recipe's whole step in a fresh training graph: images [V * N, C, H, W], labels int64
+ * [N], the queue's inputs if configured, the tower's rows and the loss over all of them. Shared by the
+ * fused step and the split step's one-graph gradient.
+ */
+export function wholeStepForward(cfg: ModelConfig, recipe: Recipe) {
   const ctx = context(true);
   const g = ctx.params.graph;
   const images = imagesInput(ctx, cfg, stepRows(cfg));
   const labels = g.input('labels', 'int64', [cfg.batchSize]);
   const rows = recipe.tower(ctx, images);
   const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
-  const { loss, metrics } = recipe.loss(rows, labels, memory);
+  return { ctx, images, labels, rows, memory, ...recipe.loss(rows, labels, memory) };
+}
+
+/** A recipe's whole step in one graph: images [V * N, C, H, W], labels int64 [N]; stage 1 with its queue if configured. */
+export function fusedStep(name: GraphName, cfg: ModelConfig, recipe: Recipe): BuiltGraph {
+  const { ctx, images, labels, rows, memory, loss, metrics } = wholeStepForward(cfg, recipe);
+  const g = ctx.params.graph;
   const built = stepGraph(name, ctx, loss, recipe.optimizer, unfrozen(cfg.freeze, ctx.params), metrics);
   if (!memory) return built;
   const trainable = ctx.params.trainable();
