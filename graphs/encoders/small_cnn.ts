@@ -22,14 +22,14 @@ export function smallCnn(ctx: LayerContext, x: Value, width: number): Value {
   if (typeof cin !== 'number') throw new Error(`smallCnn: input channels must be static, got ${b.formatShape(x.shape)}`);
   let h = x;
   let index = 0;
-  for (const cout of plan(width)) {
-    if (cout === null) {
-      h = b.maxPool(h, { kernel: [2, 2], strides: [2, 2] });
-      continue;
-    }
+  const layers = plan(width);
+  for (const [i, cout] of layers.entries()) {
+    if (cout === null) continue; // pooled with the conv before it
     index++;
-    const y = conv2d(ctx, `conv${index}`, h, cin, cout, { kernel: 3, padding: 1 });
-    h = b.relu(batchNorm2d(ctx, `bn${index}`, y, cout));
+    const y = batchNorm2d(ctx, `bn${index}`, conv2d(ctx, `conv${index}`, h, cin, cout, { kernel: 3, padding: 1 }), cout);
+    // ReLU and max-pooling commute (max(relu(a), relu(b)) = relu(max(a, b))): pooling first runs the
+    // ReLU and its gradient on a quarter of the values.
+    h = layers[i + 1] === null ? b.relu(b.maxPool(y, { kernel: [2, 2], strides: [2, 2] })) : b.relu(y);
     cin = cout;
   }
   return b.flatten(b.globalAveragePool(h), 1);

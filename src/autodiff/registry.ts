@@ -57,7 +57,7 @@ import { LogSoftmax } from './rules/LogSoftmax.ts';
 const NON_DIFFERENTIABLE_OPS = ['Shape', 'Equal', 'Less', 'Greater', 'Not', 'And', 'ArgMax', 'Sign', 'Floor'] as const;
 export type NonDifferentiableOp = (typeof NON_DIFFERENTIABLE_OPS)[number];
 /** Ops that only an execution provider's lowering pass emits, after differentiation: no rules. */
-type LoweredOp = 'ReorderInput' | 'ReorderOutput' | 'NchwcConv';
+type LoweredOp = 'ReorderInput' | 'ReorderOutput' | 'NchwcConv' | 'MaxUnpool';
 /** Gradient kernels that rules emit as composites (no second derivatives are taken). */
 type GradientComposite = CompositeOp;
 export type DifferentiableOp = Exclude<OpType, NonDifferentiableOp | LoweredOp | GradientComposite>;

@@ -37,6 +37,7 @@ export interface OpAttrs {
   Conv: ConvAttrs;
   ConvTranspose: ConvTransposeAttrs;
   MaxPool: PoolAttrs;
+  MaxUnpool: PoolAttrs;
   AveragePool: PoolAttrs & { count_include_pad: 0 | 1 };
   GlobalAveragePool: Empty;
   BatchNormalization: { epsilon: number; momentum: number; training_mode: 0 | 1 };

@@ -2,9 +2,10 @@
 // portable graph (build-graph, the other execution providers, exported models) is left as it is, and
 // test/runtime/cpu_lowering.test.ts shows the lowered steps equal the portable ones over several steps.
 //
-// 1. Gradient composites get CPU kernels. MaxPoolGrad scatters dy through MaxPool's Indices output
-//    (ScatterElements, add), which WebGPU lacks: the ImageNet stem's 3x3/2 pool backward fell from 850
-//    to ~90 ms per step. ConvWeightGrad, where each image has at least as many output positions as
+// 1. Gradient composites get CPU kernels. MaxPoolGrad puts dy where the forward MaxPool's Indices
+//    output (which WebGPU lacks) says: MaxUnpool where windows tile the input, ScatterElements (add)
+//    where they overlap. The forward pool emits the indices, so the backward neither pools again nor
+//    keeps the pool's input: the ImageNet stem's 3x3/2 pool backward fell from 850 to ~50 ms per step. ConvWeightGrad, where each image has at least as many output positions as
 //    output channels, takes its windows from ORT's blocked layout (below) with one depthwise Conv per
 //    kernel offset and multiplies them with dy per channel block: 1.2-1.3x the portable products.
 // 2. Convs run in ORT's blocked NCHWc layout (com.microsoft.nchwc: direct-convolution kernels for AVX2
@@ -22,25 +23,43 @@ import { createCpuSession, ort } from './session.ts';
 
 const isOp = <P extends b.OpType>(op: P) => (node: Node): node is Node<P> => node.op === op;
 const isConv = isOp('Conv');
+const isMaxPool = isOp('MaxPool');
 const isMaxPoolGrad = isOp('MaxPoolGrad');
 const isConvWeightGrad = isOp('ConvWeightGrad');
 
 /** Lowers `graph` for the CPU EP with NCHWc block `block` (0: this build has no NCHWc kernels). */
 export function lowerForCpu(graph: Graph, outputs: Record<string, Value>, block: number): Rewritten {
+  // MaxPool outputs whose gradient is taken, and (once rewritten) their Indices.
+  const differentiated = new Set(graph.nodes.filter(isMaxPoolGrad).map((node) => node.inputs[1]));
+  const indicesOf = new Map<Value, Value>();
   const expanded = b.rewriteGraph(graph, outputs, (node, inputs) => {
-    if (isMaxPoolGrad(node)) return scatteredMaxPoolGrad(inputs, node.attrs);
+    if (isMaxPool(node) && differentiated.has(node.outputs[0])) {
+      const [y, indices] = b.maxPoolWithIndices(inputs[0]!, poolOptions(node.attrs));
+      indicesOf.set(y, indices);
+      return [y];
+    }
+    if (isMaxPoolGrad(node)) return [unpooledMaxPoolGrad(inputs, node.attrs, indicesOf)];
     if (isConvWeightGrad(node) && block > 0) return blockedWeightGrad(inputs, node.attrs, block) ?? node.expand?.(inputs);
     return node.expand?.(inputs);
   });
   return block > 0 ? lowerConvsToNchwc(expanded.graph, expanded.outputs, block) : expanded;
 }
 
-/** dx = ScatterElements(0, Indices of MaxPool(x), dy, add): Indices are flat N*C*H*W positions. */
-function scatteredMaxPoolGrad([x, , dy]: readonly (Value | undefined)[], attrs: PoolAttrs): Value[] {
+const poolOptions = (attrs: PoolAttrs): b.PoolOptions => ({ kernel: attrs.kernel_shape, strides: attrs.strides, pads: attrs.pads });
+
+/**
+ * dx: dy put at the flat N*C*H*W positions of the forward pool's Indices (pooled again from x where
+ * the forward pool is not in this graph). Tiling windows hit each position once at most: MaxUnpool.
+ * Overlapping ones may pick one maximum twice: ScatterElements into zeros, adding.
+ */
+function unpooledMaxPoolGrad([x, y, dy]: readonly (Value | undefined)[], attrs: PoolAttrs, indicesOf: ReadonlyMap<Value, Value>): Value {
   const shape = b.staticShape(x!.shape, 'MaxPool gradient on the CPU');
-  const [, indices] = b.maxPoolWithIndices(x!, { kernel: attrs.kernel_shape, strides: attrs.strides, pads: attrs.pads });
+  const indices = indicesOf.get(y!) ?? b.maxPoolWithIndices(x!, poolOptions(attrs))[1];
+  const [ho, wo] = b.staticShape(y!.shape.slice(2), 'MaxPool gradient on the CPU');
+  const tiles = attrs.pads.every((p) => p === 0) && attrs.kernel_shape.every((k, i) => k === attrs.strides[i]) && shape[2] === ho! * attrs.kernel_shape[0]! && shape[3] === wo! * attrs.kernel_shape[1]!;
+  if (tiles) return b.maxUnpool(dy!, indices, shape, poolOptions(attrs));
   const zeros = b.expand(x!.graph.scalar(0, x!.dtype), [b.numel(shape)]);
-  return [b.reshape(b.scatterElements(zeros, b.reshape(indices, [-1]), b.reshape(dy!, [-1]), 0, 'add'), shape)];
+  return b.reshape(b.scatterElements(zeros, b.reshape(indices, [-1]), b.reshape(dy!, [-1]), 0, 'add'), shape);
 }
 
 /**

@@ -1,8 +1,8 @@
-// Geometric augmentations of the SupCon pipeline: torchvision's RandomResizedCrop and
+// Geometric augmentations: torchvision's RandomResizedCrop, RandomCrop with zero padding and
 // RandomHorizontalFlip, same parameter sampling.
 
 import { withData, type Image } from '../image.ts';
-import { resampleBox } from '../resize.ts';
+import { resampleBox, resizeImage } from '../resize.ts';
 import type { Augment } from './types.ts';
 
 export interface RandomResizedCropOptions {
@@ -48,6 +48,29 @@ export function randomResizedCrop(opts: RandomResizedCropOptions): Augment {
   return (img, rng) => {
     const box = sampleCropBox(img.width, img.height, scale, ratio, rng);
     return resampleBox(img, box, opts.size, opts.size);
+  };
+}
+
+/**
+ * torchvision's RandomCrop(size, padding): the image (resized to size x size first if it is not) padded
+ * with `padding` zero pixels on every side, then a size x size window at a uniform offset: a shift of
+ * up to `padding` pixels each way that keeps the object's scale, the classic CIFAR / Fashion-MNIST view.
+ */
+export function randomPaddedCrop(size: number, padding: number): Augment {
+  return (img, rng) => {
+    const src = img.width === size && img.height === size ? img : resizeImage(img, size);
+    const c = src.channels;
+    const dx = rng.int(2 * padding + 1) - padding;
+    const dy = rng.int(2 * padding + 1) - padding;
+    const out = new Float32Array(size * size * c);
+    for (let y = 0; y < size; y++) {
+      const sy = y + dy;
+      if (sy < 0 || sy >= size) continue;
+      const x0 = Math.max(0, -dx);
+      const x1 = Math.min(size, size - dx);
+      if (x1 > x0) out.set(src.data.subarray((sy * size + x0 + dx) * c, (sy * size + x1 + dx) * c), (y * size + x0) * c);
+    }
+    return withData(src, out);
   };
 }
 

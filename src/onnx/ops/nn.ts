@@ -95,6 +95,16 @@ export function maxPoolWithIndices(x: Value, options: PoolOptions): [Value, Valu
   return [y!, idx!];
 }
 
+/**
+ * MaxPool's partial inverse: an `outputShape` tensor of zeros with y[i] written at the flat position
+ * indices[i] (MaxPool's Indices). Later writes win, so it is MaxPool's gradient only where windows
+ * do not overlap.
+ */
+export function maxUnpool(y: Value, indices: Value, outputShape: readonly number[], options: PoolOptions): Value {
+  const attrs = poolAttrs(options);
+  return emit(y.graph, 'MaxUnpool', [y, indices, y.graph.ints(outputShape)], attrs, () => ({ dtype: y.dtype, shape: [...outputShape] }));
+}
+
 /** Average pooling; padding counts as zeros when `countIncludePad` (PyTorch's default). */
 export function averagePool(x: Value, options: PoolOptions & { countIncludePad?: boolean }): Value {
   const attrs = { ...poolAttrs(options), count_include_pad: options.countIncludePad === false ? 0 : 1 } as const;
