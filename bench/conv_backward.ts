@@ -11,9 +11,10 @@ import { Command } from 'commander';
 import * as b from '../src/onnx/index.ts';
 import type { Value } from '../src/onnx/index.ts';
 import type { ConvAttrs } from '../src/onnx/op_types.ts';
-import { convInputGrad, convWeightGrad, weightGradAsConv, weightGradBatched, weightGradIm2col } from '../src/autodiff/conv_grad.ts';
+import { convInputGrad, convWeightGrad, convWeightGradOp, weightGradAsConv, weightGradBatched, weightGradIm2col } from '../src/autodiff/conv_grad.ts';
+import { lowerForCpu, nchwcBlock } from '../src/runtime/cpu_lowering.ts';
 import { createCpuSession, ort } from '../src/runtime/session.ts';
-import { batchedNhwc, flatShiftBatched, flatShiftMatMul, im2colChannelFirst, perOffsetGemmChannelFirst, perOffsetMatMulNhwc } from './conv_backward_variants.ts';
+import { batchedNhwc, flatShiftBatched, rowShiftProducts, flatShiftMatMul, im2colChannelFirst, perOffsetGemmChannelFirst, perOffsetMatMulNhwc } from './conv_backward_variants.ts';
 
 interface Case {
   name: string;
@@ -45,13 +46,16 @@ const CASES: Case[] = [
 ];
 
 const THREADS = 2;
+const BLOCK = await nchwcBlock();
 
 type Build = (x: Value, dy: Value, w: Value, c: Case) => Value;
-interface Formulation { name: string; kind: 'fwd' | 'dX' | 'dW'; build: Build; applies?: (c: Case) => boolean }
+/** `lowered`: the graph goes through the CPU lowering pass (NCHWc Convs, composites' CPU forms). */
+interface Formulation { name: string; kind: 'fwd' | 'dX' | 'dW'; build: Build; applies?: (c: Case) => boolean; lowered?: boolean }
 
 const stride1 = (c: Case): boolean => c.attrs.strides.every((s) => s === 1);
 const FORMULATIONS: Formulation[] = [
   { name: 'forward Conv (reference)', kind: 'fwd', build: (x, _dy, w, c) => b.conv(x, w, undefined, c.attrs) },
+  { name: 'forward Conv, CPU lowering (NCHWc)', kind: 'fwd', lowered: true, build: (x, _dy, w, c) => b.conv(x, w, undefined, c.attrs) },
   { name: 'dX flipped-weight Conv (the rule, stride 1)', kind: 'dX', applies: stride1, build: (x, dy, w, c) => convInputGrad(dy, w, x, c.attrs) },
   {
     name: 'dX ConvTranspose',
@@ -72,6 +76,8 @@ const FORMULATIONS: Formulation[] = [
   { name: 'dW per-offset MatMul, K=N*L, NHWC', kind: 'dW', build: (x, dy, _w, c) => perOffsetMatMulNhwc(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift MatMul, NHWC', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftMatMul(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift batched MatMul, NCHW', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftBatched(x, dy, c.kernel, c.attrs) },
+  { name: 'dW CPU lowering (composite)', kind: 'dW', lowered: true, build: (x, dy, _w, c) => convWeightGradOp(x, dy, c.kernel, c.attrs) },
+  { name: 'dW row-shift products (3 + 3 copies)', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => rowShiftProducts(x, dy, c.kernel, c.attrs) },
   { name: 'dW one Conv over the batch', kind: 'dW', build: (x, dy, _w, c) => weightGradAsConv(x, dy, c.kernel, c.attrs) },
   { name: 'dW im2col channel-first + one Gemm', kind: 'dW', build: (x, dy, _w, c) => im2colChannelFirst(x, dy, c.kernel, c.attrs) },
 ];
@@ -113,7 +119,9 @@ async function benchCase(c: Case, rounds: number): Promise<void> {
   for (const f of FORMULATIONS.filter((f) => !f.applies || f.applies(c))) {
     const g = new b.Graph();
     const [x, dy, w] = [g.input('x', 'float32', c.x), g.input('dy', 'float32', yShape), g.input('w', 'float32', wShape)];
-    const session = await createCpuSession(b.serialize(g, { outputs: { out: f.build(x, dy, w, c) }, pruneInputs: true }), { threads: THREADS });
+    const built = { graph: g, outputs: { out: f.build(x, dy, w, c) } };
+    const { graph, outputs } = f.lowered ? lowerForCpu(built.graph, built.outputs, BLOCK) : built;
+    const session = await createCpuSession(b.serialize(graph, { outputs, pruneInputs: true }), { threads: THREADS });
     const feed = Object.fromEntries(session.inputNames.map((n) => [n, feeds[n]!]));
     const out = (await session.run(feed)).out!.data as Float32Array;
     const ref = refs.get(f.kind) ?? out;

@@ -124,3 +124,24 @@ export function im2colChannelFirst(x: Value, dy: Value, kernel: readonly number[
   const product = b.gemm(dyt, cols, undefined, { transB: true }); // [F, kk*C], columns (offset, c)
   return b.transpose(b.reshape(product, [f, kernel[0]!, kernel[1]!, c!]), [0, 3, 1, 2]);
 }
+
+/**
+ * Stride 1, dilation 1: the kH x kW offsets split between the operands, so that neither is copied 9
+ * times. X3[n, (c, k), i', j] = xpad[n, c, i', j + k] (kW column windows of x over all padded rows) and
+ * D3[n, (f, a), i', j] = dy[n, f, i' - a, j] (kH row shifts of dy, zero outside), then
+ * dw[f, c, a, k] = sum_n D3[n] [F*kH, Hp*Wo] @ X3[n]^T [Hp*Wo, C*kW]: one batched product with
+ * M = F*kH, N = C*kW instead of kH*kW products with N = C.
+ */
+export function rowShiftProducts(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+  const [n, c, h] = dims(x);
+  const [, f, ho, wo] = dims(dy);
+  const [kh, kw] = kernel as [number, number];
+  const hp = h! + attrs.pads[0]! + attrs.pads[2]!;
+  const xpad = padSpatial(x, 2, attrs.pads);
+  const columns = Array.from({ length: kw }, (_, k) => b.unsqueeze(b.slice(xpad, [k], [k + wo!], [3]), [2])); // [N, C, 1, Hp, Wo]
+  const x3 = b.reshape(kw > 1 ? b.concat(columns, 2) : columns[0]!, [n!, c! * kw, hp * wo!]);
+  const rows = Array.from({ length: kh }, (_, a) => b.unsqueeze(b.pad(dy, [0, 0, a, 0, 0, 0, kh - 1 - a, 0]), [2])); // [N, F, 1, Hp, Wo]
+  const d3 = b.reshape(kh > 1 ? b.concat(rows, 2) : rows[0]!, [n!, f! * kh, hp * wo!]);
+  const product = b.reduceSum(b.matmul(d3, b.transpose(x3, [0, 2, 1])), [0]); // [F*kH, C*kW]
+  return b.transpose(b.reshape(product, [f!, kh, c!, kw]), [0, 2, 1, 3]);
+}

@@ -93,11 +93,15 @@ function blockedWeightGrad([x, dy]: readonly (Value | undefined)[], attrs: ConvA
   return [b.reshape(b.transpose(stacked, [2, 1, 3, 0]), [cout, cin, kh, kw])];
 }
 
-/** w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape). */
+/**
+ * w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape): a
+ * ReorderInput blocks C ([O, C/B, kH, kW, B]), then one batched 2-D Transpose moves O%B innermost.
+ * 2.6x faster than one 6-D Transpose, which ORT runs element by element (512 x 512 x 3 x 3: 17 -> 6.5 ms).
+ */
 function blockedFilter(w: Value, block: number): Value {
   const [o, c, kh, kw] = b.staticShape(w.shape, 'NCHWc filter') as [number, number, number, number];
-  const split = b.reshape(w, [o / block, block, c / block, block, kh, kw]);
-  return b.reshape(b.transpose(split, [0, 2, 4, 5, 3, 1]), [o, c, kh, kw]);
+  const rows = b.reshape(b.ortCpu.reorderInput(w), [o / block, block, c * kh * kw]);
+  return b.reshape(b.transpose(rows, [0, 2, 1]), [o, c, kh, kw]);
 }
 
 /** Whether the blocked Conv pays for its reorders on this Conv (see the measurements above). */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import {
   adjustBrightness, adjustContrast, adjustHue, adjustSaturation, adjustSharpness, AUGMENTATIONS, autoContrast,
   buildAugmentation, colorJitter, equalize, flipHorizontal, IMAGENET_POLICY, invert, posterize, randAugment,
-  randomGrayscale, randomResizedCrop, RAND_AUGMENT_OPS, rotate, sampleCropBox, shearX, solarize, toGrayscale, translate,
+  randomGrayscale, randomPaddedCrop, randomResizedCrop, RAND_AUGMENT_OPS, rotate, sampleCropBox, shearX, solarize, toGrayscale, translate,
   applyOp, POLICY_OPS,
 } from '../../src/data/augment/index.ts';
 import { createImage, type Image } from '../../src/data/image.ts';
@@ -61,6 +61,29 @@ test('randomResizedCrop: boxes follow scale and ratio; full-scale square crop is
   const img = randomImage(16, 16, 3, 2);
   const same = randomResizedCrop({ size: 16, scale: [1, 1], ratio: [1, 1] })(img, new Rng(0));
   close(same.data, img.data);
+});
+
+test('randomPaddedCrop: a shift of at most `padding` pixels with zero fill; padding 0 is the identity', () => {
+  const img = randomImage(8, 8, 3, 2);
+  close(randomPaddedCrop(8, 0)(img, new Rng(3)).data, img.data);
+  const shifts = new Set<string>();
+  for (let seed = 0; seed < 200; seed++) {
+    const out = randomPaddedCrop(8, 2)(img, new Rng(seed));
+    // Find the shift (dx, dy) for which out[y][x] = img[y + dy][x + dx] inside and 0 outside.
+    const match = [-2, -1, 0, 1, 2].flatMap((dy) => [-2, -1, 0, 1, 2].map((dx) => [dx, dy] as const)).filter(([dx, dy]) => {
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) for (let c = 0; c < 3; c++) {
+        const [sx, sy] = [x + dx, y + dy];
+        const want = sx >= 0 && sx < 8 && sy >= 0 && sy < 8 ? img.data[(sy * 8 + sx) * 3 + c]! : 0;
+        if (out.data[(y * 8 + x) * 3 + c] !== want) return false;
+      }
+      return true;
+    });
+    assert.equal(match.length, 1, `seed ${seed}: exactly one shift within 2 pixels explains the output`);
+    shifts.add(match[0]!.join(','));
+  }
+  assert.equal(shifts.size, 25, 'every shift of up to 2 pixels each way occurs');
+  const larger = randomPaddedCrop(8, 1)(randomImage(20, 12, 1, 4), new Rng(0));
+  assert.deepEqual([larger.width, larger.height, larger.channels], [8, 8, 1], 'other sizes are resized first');
 });
 
 test('horizontal flip mirrors columns', () => {

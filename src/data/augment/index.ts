@@ -1,7 +1,7 @@
 // Public surface of the augmentations.
 export type { Augment } from './types.ts';
 export { compose, randomApply } from './types.ts';
-export { randomResizedCrop, horizontalFlip, flipHorizontal, sampleCropBox, type RandomResizedCropOptions } from './crop_flip.ts';
+export { randomResizedCrop, randomPaddedCrop, horizontalFlip, flipHorizontal, sampleCropBox, type RandomResizedCropOptions } from './crop_flip.ts';
 export { colorJitter, randomGrayscale, type ColorJitterOptions } from './color_jitter.ts';
 export { adjustBrightness, adjustContrast, adjustSaturation, adjustHue, toGrayscale } from './color_ops.ts';
 export { simAugment, SUPCON_JITTER, type SimAugmentOptions } from './sim_augment.ts';
