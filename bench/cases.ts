@@ -25,8 +25,8 @@ function peerFlags(cfg: ModelConfig, step: StepKind): string[] {
     '--size', String(cfg.inputSize), '--batch', String(cfg.batchSize), '--classes', String(cfg.numClasses), '--step', step];
 }
 
-function row(name: string, step: StepKind, config: ModelConfig): BenchCase {
-  return { name, step, config: { ...config, views: step === 'supcon' ? 2 : 1 }, peer: peerFlags(config, step) };
+function row(name: string, step: StepKind, config: ModelConfig, views = step === 'supcon' ? 2 : 1): BenchCase {
+  return { name, step, config: { ...config, views }, peer: [...peerFlags(config, step), ...(step === 'supcon' ? ['--views', String(views)] : [])] };
 }
 
 export const CASES: readonly BenchCase[] = [
@@ -35,6 +35,8 @@ export const CASES: readonly BenchCase[] = [
   row('resnet50', 'supcon', defaultModelConfig({ name: 'resnet50', encoder: 'resnet50', stem: 'cifar', inputSize: 32, inputChannels: 3, batchSize: 32 })),
   // The seed's Experiment 3 shape: photos at 128 px through the ImageNet stem.
   row('resnet18_imagenet', 'supcon', defaultModelConfig({ name: 'resnet18_imagenet', encoder: 'resnet18', stem: 'imagenet', inputSize: 128, inputChannels: 3, batchSize: 32 })),
+  // The main job's step (npm start): width 16, one padcrop view per image, 256 images.
+  row('main_job', 'supcon', { ...smallCnn, name: 'main_job', width: 16 }, 1),
   row('small_cnn_ce', 'ce', smallCnn),
   row('resnet18_ce', 'ce', resnet18),
   row('small_cnn_linear', 'linear', smallCnn),

@@ -38,6 +38,9 @@ const CASES: Case[] = [
   // The small CNN (width 32, 28x28, 256 x 2 views): conv2 and conv4.
   { name: '3x3 32->32 28x28 b512', x: [512, 32, 28, 28], f: 32, kernel: [3, 3], attrs: conv3(1) },
   { name: '3x3 64->64 14x14 b512', x: [512, 64, 14, 14], f: 64, kernel: [3, 3], attrs: conv3(1) },
+  // The main job (width 16, 28x28, 256 x 1 view): conv2 and conv4.
+  { name: '3x3 16->16 28x28 b256', x: [256, 16, 28, 28], f: 16, kernel: [3, 3], attrs: conv3(1) },
+  { name: '3x3 32->32 14x14 b256', x: [256, 32, 14, 14], f: 32, kernel: [3, 3], attrs: conv3(1) },
   // First convs over the images: the small CNN (1 channel) and the CIFAR stem (3 channels).
   { name: '3x3 1->32 28x28 b512', x: [512, 1, 28, 28], f: 32, kernel: [3, 3], attrs: conv3(1) },
   { name: '3x3 3->64 32x32 b256', x: [256, 3, 32, 32], f: 64, kernel: [3, 3], attrs: conv3(1) },

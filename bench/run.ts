@@ -102,7 +102,7 @@ function printTable(rows: ReturnType<typeof summary>[], note: string): void {
   const line = (c: string[]): string => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const c of cells) console.log(line(c));
-  console.log('img/s: images per second (a SupCon image is 2 views); ratio: ours / PyTorch images per second (> 1: we are faster);');
+  console.log('img/s: images per second (batch: images x views; a SupCon image is 2 views, 1 in the main job); ratio: ours / PyTorch images per second (> 1: we are faster);');
   console.log('RSS ratio: our peak resident memory / PyTorch\'s (< 1: we use less); GFLOP/s: 3 x forward Conv/Gemm FLOPs per step time.');
   console.log(note);
 }

@@ -6,7 +6,7 @@ bench/run.ts with Debian's interpreter when `import torch` works there (python3-
     /usr/bin/python3 bench/torch_peer.py --model resnet18 --stem cifar --size 32 --batch 128 --step supcon
     /usr/bin/python3 bench/torch_peer.py --check     # SupCon on a formula input: 10.959123727775632
 
-Steps: `supcon` (stage 1: encoder + MLP head, SupCon L_out, tau 0.1, 2 views), `ce` (the cross-entropy
+Steps: `supcon` (stage 1: encoder + MLP head, SupCon L_out, tau 0.1, 2 views or --views), `ce` (the cross-entropy
 baseline: encoder + linear classifier end to end), `linear` (stage 2: frozen encoder in eval mode, linear
 classifier); SGD momentum 0.9, weight decay 1e-4 (stage 2: none), as graphs/config.ts. Inputs are random:
 only speed is measured. Prints one JSON line.
@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--batch", type=int, default=128, help="images per step (supcon: 2 views each)")
     ap.add_argument("--step", choices=["supcon", "ce", "linear"], default="supcon")
+    ap.add_argument("--views", type=int, default=2, help="supcon: views per image")
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=1)
@@ -131,7 +132,7 @@ def main():
         return check()
 
     enc = encoder(args)
-    views = 2 if args.step == "supcon" else 1
+    views = args.views if args.step == "supcon" else 1
     x = torch.randn(views * args.batch, args.channels, args.size, args.size)
     y = torch.randint(0, args.classes, (args.batch,)).repeat(views)
     if args.step == "supcon":
