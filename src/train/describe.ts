@@ -43,7 +43,7 @@ export function describeRun(config: TrainConfig, shape: DataShape, counts: { tra
     const steps = plan[stage];
     if (steps === undefined) continue;
     const s = config[stage];
-    const views = stage === 'stage1' ? ` x ${config.stage1.views.length} views (${config.stage1.views.join(', ')})` : ` (${stage === 'stage2' ? config.stage2.augmentation : config.baseline.augmentation})`;
+    const views = stage === 'stage1' ? ` x ${config.stage1.views.length} view${config.stage1.views.length === 1 ? '' : 's'} (${config.stage1.views.join(', ')})` : ` (${stage === 'stage2' ? config.stage2.augmentation : config.baseline.augmentation})`;
     const warmup = s.warmupEpochs > 0 ? `, warm-up ${s.warmupEpochs} epochs = ${plural(Math.round(s.warmupEpochs * steps), 'step')}` : '';
     const opt = stage === 'stage2' ? m.linearOptimizer : m.optimizer;
     lines.push(`  ${stage.padEnd(9)} ${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}${largeBatch(config, stage)}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);

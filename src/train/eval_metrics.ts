@@ -2,46 +2,26 @@
 // similarity, votes weighted by exp(sim / 0.07), as in the instance-discrimination literature), and
 // accuracy of a linear classifier applied on the host.
 
-/** Row-normalises [n, d] in place. */
-export function normalizeRows(x: Float32Array, d: number): Float32Array {
-  for (let i = 0; i < x.length; i += d) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += x[i + j]! * x[i + j]!;
-    const inv = 1 / Math.max(Math.sqrt(s), 1e-12);
-    for (let j = 0; j < d; j++) x[i + j]! *= inv;
-  }
-  return x;
-}
-
 export interface KnnOptions {
   k?: number;
   temperature?: number;
 }
 
-/** Accuracy of kNN classification of `queries` [q, d] against `bank` [b, d] (both normalised here). */
-export function knnAccuracy(
-  bank: Float32Array, bankLabels: ArrayLike<number>, queries: Float32Array, queryLabels: ArrayLike<number>,
-  d: number, classes: number, options: KnnOptions = {},
-): number {
+/**
+ * Accuracy of kNN classification from `sims` [q, b], the cosine similarity of each query to each bank
+ * row (computed on the execution provider: a MatMul, not a host loop).
+ */
+export function knnAccuracy(sims: Float32Array, bankLabels: ArrayLike<number>, queryLabels: ArrayLike<number>, classes: number, options: KnnOptions = {}): number {
   const k = options.k ?? 20;
   const t = options.temperature ?? 0.07;
-  normalizeRows(bank, d);
-  normalizeRows(queries, d);
-  const nb = bank.length / d;
-  const nq = queries.length / d;
-  const sims = new Float32Array(nb);
+  const nb = bankLabels.length;
+  const nq = queryLabels.length;
+  if (sims.length !== nq * nb) throw new RangeError(`knnAccuracy: ${sims.length} similarities for ${nq} queries x ${nb} bank rows`);
   let correct = 0;
   for (let q = 0; q < nq; q++) {
-    const qo = q * d;
-    for (let i = 0; i < nb; i++) {
-      let s = 0;
-      const bo = i * d;
-      for (let j = 0; j < d; j++) s += queries[qo + j]! * bank[bo + j]!;
-      sims[i] = s;
-    }
-    const top = topK(sims, Math.min(k, nb));
+    const row = sims.subarray(q * nb, (q + 1) * nb);
     const votes = new Float64Array(classes);
-    for (const i of top) votes[Number(bankLabels[i])]! += Math.exp(sims[i]! / t);
+    for (const i of topK(row, Math.min(k, nb))) votes[Number(bankLabels[i])]! += Math.exp(row[i]! / t);
     if (argmax(votes) === Number(queryLabels[q])) correct++;
   }
   return nq === 0 ? 0 : correct / nq;

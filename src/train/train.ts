@@ -3,7 +3,6 @@
 // the data set, a batch larger than the data) is found before the folder is written.
 
 import { existsSync } from 'node:fs';
-import { buildEmbed } from '../../graphs/stages.ts';
 import { type ConfigPatch, resolveTrainConfig } from '../config/resolve.ts';
 import { reconcileResume } from '../config/resume.ts';
 import { validateTrainConfig } from '../config/schema.ts';
@@ -12,7 +11,7 @@ import { checkExecutionProvider, sessionFactory } from '../runtime/providers.ts'
 import type { HostTensor } from '../runtime/session.ts';
 import type { SessionFactory } from '../runtime/step_runner.ts';
 import { type Checkpoint, loadWeights } from './checkpoint.ts';
-import { EvalModel, type TestResult, runOverDataset, sampleIds } from './evaluate.ts';
+import { type TestResult, embed, sampleIds } from './evaluate.ts';
 import { describeRun, planWarnings } from './describe.ts';
 import { confusionMatrix } from './eval_metrics.ts';
 import { MetricsLog } from './metrics_log.ts';
@@ -104,8 +103,7 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
 async function saveEmbeddings(ctx: RunContext, state: ReadonlyMap<string, HostTensor>): Promise<void> {
   const { test } = ctx.data;
   const model = { ...stageModel(ctx.config, ctx.data.shape, 'eval'), ...(state.has('head.0.weight') || state.has('head.weight') ? {} : { head: 'none' as const }) };
-  const embed = await EvalModel.create(buildEmbed(model), state, ctx.sessions);
-  const out = await runOverDataset(embed, test, sampleIds(test.length, 2000, streamSeed(ctx.config.seed, 'embeddings')), ctx.inputs);
+  const out = await embed(model, state, test, sampleIds(test.length, 2000, streamSeed(ctx.config.seed, 'embeddings')), ctx.inputs);
   const tensors = new Map<string, HostTensor>([['labels', { dtype: 'int32', dims: [out.labels.length], data: out.labels }]]);
   for (const [name, { data, dim }] of Object.entries(out.outputs)) tensors.set(name, { dtype: 'float32', dims: [data.length / dim, dim], data });
   ctx.folder.saveWeights('embeddings', tensors, { classes: JSON.stringify(test.classes) });
