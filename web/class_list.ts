@@ -4,7 +4,7 @@
 // arrive; those the browser cannot decode are named in a message and left out.
 
 import { mapPool } from '../src/data/pool.ts';
-import { el } from './dom.ts';
+import { dropZone, el } from './dom.ts';
 import { type InputFormat, drawBytes, fileBytes } from './pixels.ts';
 
 export interface Photo {
@@ -51,19 +51,6 @@ const droppedEntries = (e: DragEvent): FileSystemEntry[] =>
     return entry ? [entry] : [];
   });
 
-/** A drop target that takes files and folders: `onFiles` gets the dropped entries. */
-function dropZone(zone: HTMLElement, onEntries: (entries: FileSystemEntry[]) => void): void {
-  zone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    zone.classList.add('over');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    onEntries(droppedEntries(e));
-  });
-}
 
 function fileInput(label: string, options: { folder?: boolean; className: string }, onFiles: (files: File[]) => void): HTMLLabelElement {
   const wrap = el('label', `picker ${options.className}`, label);
@@ -108,7 +95,7 @@ export class ClassList {
     const zones = el('div', 'zones');
     for (const split of ['train', 'heldOut'] as const) {
       const zone = el('div', `zone ${split === 'train' ? 'train-zone' : 'held-out-zone'}`, split === 'train' ? 'Drop photos or folders' : 'Held out (optional)');
-      dropZone(zone, (dropped) => void filesOf(dropped).then((files) => this.addFiles(entry, files, split)));
+      dropZone(zone, (e) => void filesOf(droppedEntries(e)).then((files) => this.addFiles(entry, files, split)));
       zone.append(
         fileInput('files', { className: `${split === 'train' ? 'train' : 'held-out'}-files` }, (files) => void this.addFiles(entry, files, split)),
         fileInput('folder', { folder: true, className: `${split === 'train' ? 'train' : 'held-out'}-folder` }, (files) => void this.addFiles(entry, files, split)),
@@ -163,7 +150,7 @@ export class ClassList {
 
   /** The drop zone for folders of classes. */
   bindFolderDrop(zone: HTMLElement): void {
-    dropZone(zone, (dropped) => void this.dropClassFolders(dropped));
+    dropZone(zone, (e) => void this.dropClassFolders(droppedEntries(e)));
   }
 
   private named(name: string): ClassEntry {

@@ -18,3 +18,17 @@ export function setStatus(target: HTMLElement, text: string, error = false): voi
   target.textContent = text;
   target.classList.toggle('error', error);
 }
+
+/** A drop target: highlighted while something is dragged over it; `onDrop` gets the drop event. */
+export function dropZone(zone: HTMLElement, onDrop: (e: DragEvent) => void): void {
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    onDrop(e);
+  });
+}

@@ -4,7 +4,7 @@
 
 import * as ort from 'onnxruntime-web';
 import type { ModelMetadata } from '../src/export/metadata.ts';
-import { $ } from './dom.ts';
+import { $, dropZone } from './dom.ts';
 import { type Backend, PredictView, fetchServedModel } from './predict_view.ts';
 import { type TrainRecord, TrainView } from './train_view.ts';
 
@@ -64,17 +64,7 @@ backendEl.addEventListener('change', () => {
 });
 const fileEl = $<HTMLInputElement>('file');
 fileEl.addEventListener('change', () => void predict.onFile(fileEl.files?.[0]));
-const dropEl = $<HTMLDivElement>('drop');
-dropEl.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  dropEl.classList.add('over');
-});
-dropEl.addEventListener('dragleave', () => dropEl.classList.remove('over'));
-dropEl.addEventListener('drop', (e) => {
-  e.preventDefault();
-  dropEl.classList.remove('over');
-  void predict.onFile(e.dataTransfer?.files[0]);
-});
+dropZone($<HTMLDivElement>('drop'), (e) => void predict.onFile(e.dataTransfer?.files[0]));
 
 window.supcon = {
   ready,
