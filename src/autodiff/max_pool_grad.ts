@@ -17,11 +17,16 @@ export function maxPoolGrad(x: Value, y: Value, dy: Value, attrs: PoolAttrs): Va
   return b.composite(x.graph, 'MaxPoolGrad', [x, y, dy], attrs, () => ({ dtype: x.dtype, shape: x.shape }), ([xi, yi, dyi]) => [maxPoolGradFloat(xi!, yi!, dyi!, attrs)]);
 }
 
-export function maxPoolGradFloat(x: Value, y: Value, dy: Value, attrs: PoolAttrs): Value {
+/** Whether the windows of y = MaxPool(x) tile x: no overlap, no padding, nothing left over. */
+export function windowsTile(x: Value, y: Value, attrs: PoolAttrs): boolean {
   const { kernel_shape: kernel, strides, pads } = attrs;
   const [ho, wo] = b.staticShape(y.shape.slice(2), 'MaxPool gradient (output)') as [number, number];
-  const tiles = kernel.every((k, i) => k === strides[i]) && pads.every((p) => p === 0) && x.shape[2] === ho * kernel[0]! && x.shape[3] === wo * kernel[1]!;
-  return tiles ? tiledGrad(x, y, dy, kernel, wo) : unfoldedGrad(x, y, dy, attrs, ho, wo);
+  return kernel.every((k, i) => k === strides[i]) && pads.every((p) => p === 0) && x.shape[2] === ho * kernel[0]! && x.shape[3] === wo * kernel[1]!;
+}
+
+export function maxPoolGradFloat(x: Value, y: Value, dy: Value, attrs: PoolAttrs): Value {
+  const [ho, wo] = b.staticShape(y.shape.slice(2), 'MaxPool gradient (output)') as [number, number];
+  return windowsTile(x, y, attrs) ? tiledGrad(x, y, dy, attrs.kernel_shape, wo) : unfoldedGrad(x, y, dy, attrs, ho, wo);
 }
 
 /**

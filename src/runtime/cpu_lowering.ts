@@ -21,6 +21,7 @@
 import * as b from '../onnx/index.ts';
 import type { Graph, Node, Rewritten, Value } from '../onnx/index.ts';
 import type { ConvAttrs, PoolAttrs } from '../onnx/op_types.ts';
+import { windowsTile } from '../autodiff/max_pool_grad.ts';
 import { createCpuSession, ort } from './session.ts';
 
 const isOp = <P extends b.OpType>(op: P) => (node: Node): node is Node<P> => node.op === op;
@@ -57,9 +58,7 @@ const poolOptions = (attrs: PoolAttrs): b.PoolOptions => ({ kernel: attrs.kernel
 function unpooledMaxPoolGrad([x, y, dy]: readonly (Value | undefined)[], attrs: PoolAttrs, indicesOf: ReadonlyMap<Value, Value>): Value {
   const shape = b.staticShape(x!.shape, 'MaxPool gradient on the CPU');
   const indices = indicesOf.get(y!) ?? b.maxPoolWithIndices(x!, poolOptions(attrs))[1];
-  const [ho, wo] = b.staticShape(y!.shape.slice(2), 'MaxPool gradient on the CPU');
-  const tiles = attrs.pads.every((p) => p === 0) && attrs.kernel_shape.every((k, i) => k === attrs.strides[i]) && shape[2] === ho! * attrs.kernel_shape[0]! && shape[3] === wo! * attrs.kernel_shape[1]!;
-  if (tiles) return b.maxUnpool(dy!, indices, shape, poolOptions(attrs));
+  if (windowsTile(x!, y!, attrs)) return b.maxUnpool(dy!, indices, shape, poolOptions(attrs));
   const zeros = b.expand(x!.graph.scalar(0, x!.dtype), [b.numel(shape)]);
   return b.reshape(b.scatterElements(zeros, b.reshape(indices, [-1]), b.reshape(dy!, [-1]), 0, 'add'), shape);
 }
