@@ -11,10 +11,10 @@ import { Command } from 'commander';
 import * as b from '../src/onnx/index.ts';
 import type { Value } from '../src/onnx/index.ts';
 import type { ConvAttrs } from '../src/onnx/op_types.ts';
-import { convInputGrad, convWeightGrad, convWeightGradOp, weightGradAsConv, weightGradBatched, weightGradIm2col } from '../src/autodiff/conv_grad.ts';
+import { convInputGrad, convWeightGrad, convWeightGradOp, weightGradAsConv, weightGradBatched, weightGradPerOffset } from '../src/autodiff/conv_grad.ts';
 import { lowerForCpu, nchwcBlock } from '../src/runtime/cpu_lowering.ts';
 import { createCpuSession, ort } from '../src/runtime/session.ts';
-import { batchedNhwc, flatShiftBatched, rowShiftProducts, flatShiftMatMul, im2colChannelFirst, perOffsetGemmChannelFirst, perOffsetMatMulNhwc } from './conv_backward_variants.ts';
+import { batchedNhwc, flatShiftBatched, rowShiftProducts, flatShiftMatMul, im2colChannelFirst, im2colNhwc, perOffsetGemmChannelFirst } from './conv_backward_variants.ts';
 
 interface Case {
   name: string;
@@ -71,12 +71,12 @@ const FORMULATIONS: Formulation[] = [
       return b.convTranspose(dy, w, { ...c.attrs, outputPadding });
     },
   },
-  { name: 'dW the rule: batched if L >= F, else im2col', kind: 'dW', build: (x, dy, _w, c) => convWeightGrad(x, dy, c.kernel, c.attrs) },
+  { name: 'dW the rule: batched if L >= F, else per offset', kind: 'dW', build: (x, dy, _w, c) => convWeightGrad(x, dy, c.kernel, c.attrs) },
   { name: 'dW batched MatMul per offset, NCHW windows', kind: 'dW', build: (x, dy, _w, c) => weightGradBatched(x, dy, c.kernel, c.attrs) },
-  { name: 'dW im2col (NHWC) + one MatMul', kind: 'dW', build: (x, dy, _w, c) => weightGradIm2col(x, dy, c.kernel, c.attrs) },
+  { name: 'dW im2col (NHWC) + one MatMul', kind: 'dW', build: (x, dy, _w, c) => im2colNhwc(x, dy, c.kernel, c.attrs) },
   { name: 'dW batched MatMul, NHWC windows', kind: 'dW', build: (x, dy, _w, c) => batchedNhwc(x, dy, c.kernel, c.attrs) },
   { name: 'dW per-offset Gemm, channel-first', kind: 'dW', build: (x, dy, _w, c) => perOffsetGemmChannelFirst(x, dy, c.kernel, c.attrs) },
-  { name: 'dW per-offset MatMul, K=N*L, NHWC', kind: 'dW', build: (x, dy, _w, c) => perOffsetMatMulNhwc(x, dy, c.kernel, c.attrs) },
+  { name: 'dW per-offset MatMul, K=N*L, NHWC', kind: 'dW', build: (x, dy, _w, c) => weightGradPerOffset(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift MatMul, NHWC', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftMatMul(x, dy, c.kernel, c.attrs) },
   { name: 'dW flat-shift batched MatMul, NCHW', kind: 'dW', applies: stride1, build: (x, dy, _w, c) => flatShiftBatched(x, dy, c.kernel, c.attrs) },
   { name: 'dW CPU lowering (composite)', kind: 'dW', lowered: true, build: (x, dy, _w, c) => convWeightGradOp(x, dy, c.kernel, c.attrs) },

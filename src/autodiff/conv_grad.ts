@@ -4,8 +4,8 @@
 // dx = the adjoint in x: a Conv of dy with w transposed per group (Cin <-> Cout) and flipped 180 degrees
 //      when the strides are 1, else ConvTranspose(dy, w) with the output_padding that restores x's size
 // dw[f, c, k] = sum_{n, p} dy[n, f, p] x[n, c, s*p + d*k - pad], over the strided windows of the padded
-//      x at each kernel offset k: batched per-offset MatMuls, im2col + one MatMul, or one Conv over the
-//      batch (see convWeightGrad)
+//      x at each kernel offset k: batched per-offset MatMuls, per-offset MatMuls over the whole batch,
+//      or one Conv over the batch (see convWeightGrad)
 
 import * as b from '../onnx/index.ts';
 import type { ConvAttrs } from '../onnx/op_types.ts';
@@ -96,15 +96,15 @@ export function weightGradBatched(x: Value, dy: Value, kernel: readonly number[]
 }
 
 /**
- * dw as one product (group 1): the NHWC windows of x side by side, cols [N*L, kh*kw*C], and
- * dw = dy^T [F, N*L] @ cols -> [F, kh, kw, C] -> [F, C, kh, kw]. Holds kh*kw copies of x at once.
+ * dw per kernel offset as one product over the whole batch (group 1): x transposed once to NHWC, and
+ * dw_k = dy^T [F, N*L] @ window_k [N*L, C]. One window copy at a time: im2col's single product over all
+ * kh*kw windows side by side is as fast, but holds kh*kw copies of x and their concatenation at once.
  */
-export function weightGradIm2col(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
+export function weightGradPerOffset(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
   const [c, f] = [channels(x), channels(dy)];
-  const cols = windows(b.transpose(x, [0, 2, 3, 1]), dy, kernel, attrs, 1).map((window) => b.reshape(window, [-1, c]));
   const dyT = b.reshape(b.transpose(dy, [1, 0, 2, 3]), [f, -1]);
-  const product = b.matmul(dyT, cols.length > 1 ? b.concat(cols, 1) : cols[0]!);
-  return b.transpose(b.reshape(product, [f, kernel[0]!, kernel[1]!, c]), [0, 3, 1, 2]);
+  const parts = windows(b.transpose(x, [0, 2, 3, 1]), dy, kernel, attrs, 1).map((window) => b.matmul(dyT, b.reshape(window, [-1, c])));
+  return stackOffsets(parts, kernel);
 }
 
 /**
@@ -126,15 +126,16 @@ export function weightGradAsConv(x: Value, dy: Value, kernel: readonly number[],
  * images: 1.5x the others at 3x3 on 3 channels, 3.5x on 1 channel, 3x for the 7x7 stride-2 ImageNet
  * stem), else the batched per-offset products where each image has at least as many output positions
  * as output channels (L >= F: 3x3 at 16x16 and 32x32, 1x1, 3x3 stride 2; as fast as the best other form
- * to 1.3x it; its [N, F, C] products are then no larger than x), im2col + one MatMul where it has fewer
- * (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; its kh*kw copies of x are then small).
+ * to 1.3x it; its [N, F, C] products are then no larger than x), per-offset products over the whole
+ * batch where it has fewer (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; as fast as im2col,
+ * whose kh*kw copies of x at once were ResNet-18's peak: 2.21 -> 1.94 GB at 128 x 2 views).
  * Group > 1 always takes the batched form.
  */
 export function convWeightGrad(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {
   if (attrs.group !== 1) return weightGradBatched(x, dy, kernel, attrs);
   if (channels(x) <= 4) return weightGradAsConv(x, dy, kernel, attrs);
   const [ho, wo] = spatial(dy, 'Conv gradient (output)');
-  return ho * wo < channels(dy) ? weightGradIm2col(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
+  return ho * wo < channels(dy) ? weightGradPerOffset(x, dy, kernel, attrs) : weightGradBatched(x, dy, kernel, attrs);
 }
 
 /** convWeightGrad as the composite op ConvWeightGrad(x, dy), which the CPU lowering pass may replace. */

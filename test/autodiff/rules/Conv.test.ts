@@ -1,6 +1,6 @@
 // Conv: dx (flipped-weight Conv for stride 1, ConvTranspose otherwise), dw (one Conv over the batch for
-// x of at most 4 channels, else batched per-offset products, or im2col + one MatMul when an image has
-// fewer output positions than output channels), db.
+// x of at most 4 channels, else batched per-offset products, or per-offset products over the whole
+// batch when an image has fewer output positions than output channels), db.
 // ORT's CPU Conv is float32 only: eps 1e-3, rtol = atol = 2e-3, inputs uniform(-1, 1) so values are O(1).
 
 import { test } from 'node:test';
@@ -53,15 +53,15 @@ test('Conv: full Jacobian, stride (2, 1), asymmetric pads, dilation (1, 2), grou
   report(t, await checkJacobian(convCase([2, 4, 7, 6], [6, 2, 3, 2], { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [1, 2], group: 2 })));
 });
 
-test('Conv: full Jacobian, fewer output positions than channels (im2col dw), stride (2, 1), dilation (1, 2)', async (t) => {
+test('Conv: full Jacobian, fewer output positions than channels (per-offset dw), stride (2, 1), dilation (1, 2)', async (t) => {
   report(t, await checkJacobian(convCase([2, 5, 4, 3], [8, 5, 3, 2], { strides: [2, 1], pads: [1, 0, 1, 1], dilations: [1, 2] })));
 });
 
-test('Conv: directional check, 3x3 same padding on 2x2 with 8 channels out (im2col dw, centre window whole)', async (t) => {
+test('Conv: directional check, 3x3 same padding on 2x2 with 8 channels out (per-offset dw, centre window whole)', async (t) => {
   report(t, await checkVjp(convCase([3, 5, 2, 2], [8, 5, 3, 3], { pads: [1, 1, 1, 1] })));
 });
 
-test('Conv: directional check, 1x1 with more channels than positions (im2col dw, one window)', async (t) => {
+test('Conv: directional check, 1x1 with more channels than positions (per-offset dw, one window)', async (t) => {
   report(t, await checkVjp(convCase([2, 5, 2, 2], [8, 5, 1, 1], {})));
 });
 
