@@ -31,9 +31,9 @@ export function resnetDim(name: ResNetName): number {
   return 512 * expansion(LAYOUTS[name]);
 }
 
-function convBn(ctx: LayerContext, index: number, x: Value, cin: number, cout: number, kernel: number, stride: number): Value {
+function convBn(ctx: LayerContext, index: number, x: Value, cin: number, cout: number, kernel: number, stride: number, relu = false): Value {
   const y = conv2d(ctx, `conv${index}`, x, cin, cout, { kernel, stride, padding: (kernel - 1) / 2 });
-  return batchNorm2d(ctx, `bn${index}`, y, cout);
+  return batchNorm2d(ctx, `bn${index}`, y, cout, { relu });
 }
 
 /** Identity, or conv1x1(stride) + BN named `shortcut.0` / `shortcut.1` when the shape changes. */
@@ -47,15 +47,15 @@ function shortcut(ctx: LayerContext, x: Value, cin: number, cout: number, stride
 
 /** relu(bn2(conv3x3(relu(bn1(conv3x3_s(x))))) + shortcut(x)). */
 function basicBlock(ctx: LayerContext, x: Value, cin: number, planes: number, stride: number): Value {
-  const h = b.relu(convBn(ctx, 1, x, cin, planes, 3, stride));
+  const h = convBn(ctx, 1, x, cin, planes, 3, stride, true);
   const y = convBn(ctx, 2, h, planes, planes, 3, 1);
   return b.relu(b.add(y, shortcut(ctx, x, cin, planes, stride)));
 }
 
 /** conv1x1 -> conv3x3 (stride here, as SupContrast) -> conv1x1 to 4 * planes, plus shortcut. */
 function bottleneck(ctx: LayerContext, x: Value, cin: number, planes: number, stride: number): Value {
-  const h1 = b.relu(convBn(ctx, 1, x, cin, planes, 1, 1));
-  const h2 = b.relu(convBn(ctx, 2, h1, planes, planes, 3, stride));
+  const h1 = convBn(ctx, 1, x, cin, planes, 1, 1, true);
+  const h2 = convBn(ctx, 2, h1, planes, planes, 3, stride, true);
   const y = convBn(ctx, 3, h2, planes, 4 * planes, 1, 1);
   return b.relu(b.add(y, shortcut(ctx, x, cin, 4 * planes, stride)));
 }
@@ -69,7 +69,7 @@ export function resnet(ctx: LayerContext, x: Value, name: ResNetName, stem: Stem
 
   let h: Value;
   if (stem === 'cifar') {
-    h = b.relu(convBn(ctx, 1, x, inChannels, 64, 3, 1));
+    h = convBn(ctx, 1, x, inChannels, 64, 3, 1, true);
   } else {
     // relu(maxPool(.)) = maxPool(relu(.)) (padding never wins a max): the ReLU on a quarter of the values.
     h = b.relu(b.maxPool(convBn(ctx, 1, x, inChannels, 64, 7, 2), { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));

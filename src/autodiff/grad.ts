@@ -2,11 +2,13 @@
 // Walks only the nodes between `wrt` and the loss, in reverse construction order, sums gradients of
 // values used several times, undoes broadcasting here (rules may return broadcast-shaped gradients),
 // stops at `stopGradient` markers, and calls a value's closed-form VJP in place of its producer's rule
-// where one is registered (custom_vjp.ts).
+// where one is registered (custom_vjp.ts), and hands rules the backward's rebuild of values registered
+// for recomputation (recompute.ts).
 
 import * as b from '../onnx/index.ts';
 import type { Node, Value } from '../onnx/index.ts';
 import { customVjpOf } from './custom_vjp.ts';
+import { backwardView } from './recompute.ts';
 import { NON_DIFFERENTIABLE, ruleFor } from './registry.ts';
 import { sumToShape, zerosLike } from './helpers.ts';
 import { GradError } from './grad_error.ts';
@@ -39,6 +41,7 @@ export function grad(loss: Value, wrt: readonly Value[], seed?: Value): Value[] 
     grads.set(v, prev ? b.add(prev, shaped) : shaped);
   };
 
+  const view = backwardView();
   g.scope('grad', () => {
     for (const node of [...g.nodes].reverse()) {
       const dy = node.outputs.map((out) => grads.get(out));
@@ -46,7 +49,7 @@ export function grad(loss: Value, wrt: readonly Value[], seed?: Value): Value[] 
       if (!node.inputs.some((v) => v && live.has(v))) continue;
       const custom = customVjpOf(node.outputs[0]!);
       const inputs = custom ? custom.inputs : node.inputs;
-      const dx = g.scope(node.name, () => (custom ? custom.vjp(dy[0]!) : ruleFor(node)(node, dy)));
+      const dx = g.scope(node.name, () => (custom ? custom.vjp(dy[0]!) : ruleFor(node)(view(node), dy)));
       inputs.forEach((v, i) => {
         const dv = dx[i];
         if (v && dv && live.has(v)) accumulate(v, dv);

@@ -18,6 +18,11 @@ export interface BatchNormTraining {
   mean: Value;
   /** Biased batch variance [C]. */
   variance: Value;
+  /**
+   * y again, from what its backward keeps (the centred x, the variance): a channel affine with scale
+   * gamma * r, not the forward's op, so that it can stand in for y in the backward (recompute.ts).
+   */
+  rebuild: () => Value;
 }
 
 /** x [N, C, ...], gamma and beta [C]. */
@@ -34,8 +39,9 @@ export function batchNormTraining(x: Value, gamma: Value, beta: Value, eps: numb
   const zeros = x.graph.constant(b.fromNumbers(x.dtype, new Array<number>(channels).fill(0)), x.dtype, [channels]);
   const y = b.batchNormInference(centered, gamma, beta, zeros, variance, eps);
 
+  const rstd = (): Value => b.reciprocal(b.sqrt(b.add(variance, Math.fround(eps)))); // [C], as the forward's op computes it
   const vjp = (dy: Value): Value[] => {
-    const r = b.reciprocal(b.sqrt(b.add(variance, Math.fround(eps)))); // [C], as the forward's op computes it
+    const r = rstd();
     const sumDy = perChannel(b.reduceSum(dy, axes, true));
     const sumDyC = perChannel(b.reduceSum(b.mul(dy, centered), axes, true));
     const scale = b.mul(gamma, r);
@@ -44,5 +50,6 @@ export function batchNormTraining(x: Value, gamma: Value, beta: Value, eps: numb
     const dx = b.add(b.mul(dy, broadcastable(scale)), b.channelAffine(centered, cCoefficient, offset));
     return [dx, b.mul(sumDyC, r), sumDy];
   };
-  return { y: withCustomVjp(y, { inputs: [x, gamma, beta], vjp }), mean, variance };
+  const rebuild = (): Value => b.channelAffine(centered, b.mul(gamma, rstd()), beta);
+  return { y: withCustomVjp(y, { inputs: [x, gamma, beta], vjp }), mean, variance, rebuild };
 }
