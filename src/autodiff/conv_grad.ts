@@ -128,7 +128,7 @@ export function weightGradAsConv(x: Value, dy: Value, kernel: readonly number[],
  * as output channels (L >= F: 3x3 at 16x16 and 32x32, 1x1, 3x3 stride 2; as fast as the best other form
  * to 1.3x it; its [N, F, C] products are then no larger than x), per-offset products over the whole
  * batch where it has fewer (ResNet layer3/4 at 8x8 and 4x4: 1.35-2x the batched form; as fast as im2col,
- * whose kh*kw copies of x at once were ResNet-18's peak: 2.21 -> 1.94 GB at 128 x 2 views).
+ * whose kh*kw copies of x at once were ResNet-18's peak: 2,253 -> 1,996 MB at 128 x 2 views).
  * Group > 1 always takes the batched form.
  */
 export function convWeightGrad(x: Value, dy: Value, kernel: readonly number[], attrs: ConvAttrs): Value {

@@ -39,17 +39,25 @@ export function batchNormTraining(x: Value, gamma: Value, beta: Value, eps: numb
   const zeros = x.graph.constant(b.fromNumbers(x.dtype, new Array<number>(channels).fill(0)), x.dtype, [channels]);
   const y = b.batchNormInference(centered, gamma, beta, zeros, variance, eps);
 
-  const rstd = (): Value => b.reciprocal(b.sqrt(b.add(variance, Math.fround(eps)))); // [C], as the forward's op computes it
+  // r = 1 / sqrt(var + eps) [C] as the forward's op computes it, and gamma * r: built once, in the
+  // backward, for the VJP and the rebuild (whichever comes first).
+  let scaled: { r: Value; scale: Value } | undefined;
+  const rAndScale = (): { r: Value; scale: Value } => {
+    if (!scaled) {
+      const r = b.reciprocal(b.sqrt(b.add(variance, Math.fround(eps))));
+      scaled = { r, scale: b.mul(gamma, r) };
+    }
+    return scaled;
+  };
   const vjp = (dy: Value): Value[] => {
-    const r = rstd();
+    const { r, scale } = rAndScale();
     const sumDy = perChannel(b.reduceSum(dy, axes, true));
     const sumDyC = perChannel(b.reduceSum(b.mul(dy, centered), axes, true));
-    const scale = b.mul(gamma, r);
     const cCoefficient = b.neg(b.mul(scale, b.mul(b.mul(r, r), b.div(sumDyC, count))));
     const offset = b.neg(b.mul(scale, b.div(sumDy, count)));
     const dx = b.add(b.mul(dy, broadcastable(scale)), b.channelAffine(centered, cCoefficient, offset));
     return [dx, b.mul(sumDyC, r), sumDy];
   };
-  const rebuild = (): Value => b.channelAffine(centered, b.mul(gamma, rstd()), beta);
+  const rebuild = (): Value => b.channelAffine(centered, rAndScale().scale, beta);
   return { y: withCustomVjp(y, { inputs: [x, gamma, beta], vjp }), mean, variance, rebuild };
 }
