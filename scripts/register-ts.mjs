@@ -1,6 +1,6 @@
-// Lets `node --import ./scripts/register-ts.mjs file.ts` run TypeScript through ts-node's ESM loader
-// (transpile-only; `npm run typecheck` does the type checking once for the whole project).
+// Lets `node --import ./scripts/register-ts.mjs file.ts` run TypeScript (hooks in ts-hooks.mjs).
+// Stack traces point into the .ts sources through the inline source maps.
 import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
 
-register('ts-node/esm', pathToFileURL('./'));
+process.setSourceMapsEnabled(true);
+register('./ts-hooks.mjs', import.meta.url);
