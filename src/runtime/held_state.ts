@@ -4,6 +4,7 @@
 // webgpu_session.ts. An output `updated.X` of any run replaces X.
 
 import { UPDATED_PREFIX as UPDATED } from '../../graphs/step.ts';
+import { collectDropped, noteDropped } from './host_garbage.ts';
 import { type HostTensor, fromOrt, ort, toOrt } from './session.ts';
 import type { StepSession } from './step_runner.ts';
 
@@ -49,14 +50,17 @@ export class HeldState {
       if (name.startsWith(UPDATED)) this.put(name.slice(UPDATED.length), tensor);
       else rest.set(name, tensor);
     }
+    collectDropped();
     return rest;
   }
 
   put(name: string, tensor: ort.Tensor): void {
     const old = this.current.get(name);
     this.current.set(name, tensor);
+    if (!old || old === tensor) return;
     // Device memory is freed now rather than whenever the garbage collector finalises the old tensor.
-    if (old && old !== tensor && old.location === 'gpu-buffer') old.dispose();
+    if (old.location === 'gpu-buffer') old.dispose();
+    else if (old.location === 'cpu') noteDropped((old.data as ArrayBufferView).byteLength);
   }
 
   /** Held tensors whose name passes `keep`, on the host. */

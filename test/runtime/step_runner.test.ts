@@ -53,3 +53,17 @@ test('StepRunner: an updated.X output without a state entry X is an error', asyn
   const bytes = b.serialize(g, { outputs: { loss: b.reduceSum(x, []), 'updated.ghost': b.mul(x, 2) } });
   await assert.rejects(() => StepRunner.create(bytes, new Map(), { feeds: ['x'] }), /outputs without a state entry to update: updated.ghost/);
 });
+
+test('StepRunner: the state a run replaces is freed at once, not when V8 gets to it', async () => {
+  const n = 20 * 2 ** 20; // 80 MB of float32: more than host_garbage.ts lets pile up
+  const g = new b.Graph();
+  const w = g.input('w', 'float32', [n]);
+  const lr = g.input('lr', 'float32', []);
+  g.input('step', 'float32', []);
+  const runner = await StepRunner.create(b.serialize(g, { outputs: { loss: b.reduceSum(w, []), 'updated.w': b.sub(w, lr) } }), new Map([['w', { dtype: 'float32', dims: [n], data: new Float32Array(n) } as HostTensor]]), { feeds: [] });
+  const held = new WeakRef((await runner.state()).get('w')!.data);
+  await new Promise((resolve) => setImmediate(resolve)); // a WeakRef keeps its target for the job that made it
+  await runner.run({}, 1, 1);
+  assert.ok(held.deref() === undefined, 'the replaced state is still alive');
+  await runner.release();
+});
