@@ -59,8 +59,11 @@ function unpooledMaxPoolGrad([x, y, dy]: readonly (Value | undefined)[], attrs: 
   const shape = b.staticShape(x!.shape, 'MaxPool gradient on the CPU');
   const indices = indicesOf.get(y!) ?? b.maxPoolWithIndices(x!, poolOptions(attrs))[1];
   if (windowsTile(x!, y!, attrs)) return b.maxUnpool(dy!, indices, shape, poolOptions(attrs));
-  const zeros = b.expand(x!.graph.scalar(0, x!.dtype), [b.numel(shape)]);
-  return b.reshape(b.scatterElements(zeros, b.reshape(indices, [-1]), b.reshape(dy!, [-1]), 0, 'add'), shape);
+  const flat = b.reshape(indices, [-1]);
+  // Zeros made at run time (an index times 0): ORT folds constant zeros into an initializer (64 MB for
+  // the ImageNet stem) and then copies it into ScatterElements' output on every run (115 -> 31 ms).
+  const zero = b.cast(b.mul(b.slice(flat, [0], [1], [0]), 0), x!.dtype);
+  return b.reshape(b.scatterElements(b.expand(zero, [b.numel(shape)]), flat, b.reshape(dy!, [-1]), 0, 'add'), shape);
 }
 
 /**
