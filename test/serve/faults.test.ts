@@ -126,15 +126,27 @@ describe('inference server faults (colour model, 1 worker)', () => {
   test('graceful shutdown drains with a deadline: running requests get 503, close() returns', async () => {
     const { app, base } = await start(10_000, []);
     const inflight = Array.from({ length: BUSY_BATCH }, () => post(base, large));
-    await until('every request in the pool', () => { const s = app.pool.stats(); return s.running + s.queued === BUSY_BATCH; });
-    const t0 = performance.now();
-    await app.close(30);
-    const closeMs = performance.now() - t0;
-    for (const a of await Promise.all(inflight)) {
-      assert.equal(a.status, 503);
-      assert.match(String((a.json['error'] as Json)['message']), /shut down/);
+    let closing = false;
+    try {
+      // The first request reaches the worker alone; on a fast machine it is answered before the last arrives.
+      await until('every request in the pool or answered', () => { const s = app.pool.stats(); return s.running + s.queued + s.answered === BUSY_BATCH; });
+      const early = app.pool.stats().answered;
+      const t0 = performance.now();
+      closing = true;
+      await app.close(30);
+      const closeMs = performance.now() - t0;
+      // The batch running at the deadline may finish inside the 30 ms; the requests queued behind it (~60 ms
+      // of decoding each) cannot.
+      const answers = await Promise.all(inflight);
+      const statuses = answers.map((a) => a.status).join(', ');
+      const cut = answers.filter((a) => a.status === 503);
+      assert.ok(cut.length >= BUSY_BATCH - early - 1, `${early} answered before close; statuses ${statuses}`);
+      assert.ok(answers.every((a) => a.status === 503 || a.status === 200), `statuses ${statuses}`);
+      for (const a of cut) assert.match(String((a.json['error'] as Json)['message']), /shut down/);
+      assert.ok(closeMs < 5000, `close took ${closeMs.toFixed(0)} ms`);
+      await assert.rejects(fetch(`${base}/healthz`));
+    } finally {
+      if (!closing) await app.close(0);
     }
-    assert.ok(closeMs < 5000, `close took ${closeMs.toFixed(0)} ms`);
-    await assert.rejects(fetch(`${base}/healthz`));
   });
 });
