@@ -25,13 +25,20 @@ export function flippedTransposedWeight(w: Value, group: number): Value {
   return b.reshape(flipped, [cg * group, f / group, kh, kw]);
 }
 
+/** flippedTransposedWeight as the composite op FlippedWeight(w), which the CPU lowering pass builds in its blocked order at once. */
+function flippedWeightOp(w: Value, group: number): Value {
+  const [f, cg, kh, kw] = b.staticShape(w.shape, 'Conv gradient (weight shape)');
+  const shape = [cg! * group, f! / group, kh!, kw!];
+  return b.composite(w.graph, 'FlippedWeight', [w], { group }, () => ({ dtype: w.dtype, shape }), ([wi]) => [flippedTransposedWeight(wi!, group)]);
+}
+
 /** dx of y = Conv(x, w) with `attrs`; x gives the shape to restore. */
 export function convInputGrad(dy: Value, w: Value, x: Value, attrs: ConvAttrs): Value {
   const { strides, pads, dilations, group } = attrs;
   const kernel = spatial(w, 'Conv gradient (kernel)');
   const flipPads = [0, 1, 0, 1].map((axis, i) => dilations[axis]! * (kernel[axis]! - 1) - pads[i]!);
   if (strides.every((s) => s === 1) && flipPads.every((p) => p >= 0)) {
-    return b.conv(dy, flippedTransposedWeight(w, group), undefined, { pads: flipPads, dilations, group });
+    return b.conv(dy, flippedWeightOp(w, group), undefined, { pads: flipPads, dilations, group });
   }
   const outputPadding = transposeOutputPadding(spatial(x, 'Conv gradient (input)'), spatial(dy, 'Conv gradient (output)'), kernel, strides, pads, dilations);
   return b.convTranspose(dy, w, { strides, pads, dilations, group, outputPadding });

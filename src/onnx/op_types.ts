@@ -74,9 +74,10 @@ export interface OpAttrs {
   // own in their place. Never serialised as such.
   MaxPoolGrad: PoolAttrs;
   ConvWeightGrad: ConvAttrs & { kernel_shape: number[] };
+  FlippedWeight: { group: number };
 }
 
-export const COMPOSITE_OPS = ['MaxPoolGrad', 'ConvWeightGrad'] as const;
+export const COMPOSITE_OPS = ['MaxPoolGrad', 'ConvWeightGrad', 'FlippedWeight'] as const;
 export type CompositeOp = (typeof COMPOSITE_OPS)[number];
 
 /** Ops outside the default ai.onnx domain: their domain and their op type there. */

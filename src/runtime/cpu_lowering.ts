@@ -6,10 +6,12 @@
 //    output (which WebGPU lacks) says: MaxUnpool where windows tile the input, ScatterElements (add)
 //    where they overlap. The forward pool emits the indices, so the backward neither pools again nor
 //    keeps the pool's input (ImageNet stem's 3x3/2 pool backward: 850 ms per step as composed float
-//    ops, 52 ms through the indices). ConvWeightGrad, where each image has at least as many output
-//    positions as output channels, takes its windows from ORT's blocked layout (below) with one
-//    depthwise Conv per kernel offset and multiplies them with dy per channel block: 1.2-1.3x the
-//    portable products.
+//    ops, 52 ms through the indices). ConvWeightGrad of a stride-1 Conv whose batch and output channels
+//    are whole blocks is one blocked Conv over the batch (weightGradAsBlockedConv; ResNet-18 at 128 px,
+//    batch 64: the step's weight gradients 821 -> 703 ms); elsewhere, where each image has at least as
+//    many output positions as output channels, it takes its windows from ORT's blocked layout (below)
+//    with one depthwise Conv per kernel offset and multiplies them with dy per channel block: 1.2-1.3x
+//    the portable products. FlippedWeight, the input gradient's filter, is built in the blocked order at once.
 // 2. Convs run in ORT's blocked NCHWc layout (com.microsoft.nchwc: direct-convolution kernels for AVX2
 //    and AVX-512), between a ReorderInput of x and a ReorderOutput of y, with the filter, fed at run
 //    time, reordered in the graph. ORT's own NCHWc transform only takes Convs whose weights are constant
@@ -29,6 +31,7 @@ const isConv = isOp('Conv');
 const isMaxPool = isOp('MaxPool');
 const isMaxPoolGrad = isOp('MaxPoolGrad');
 const isConvWeightGrad = isOp('ConvWeightGrad');
+const isFlippedWeight = isOp('FlippedWeight');
 
 /** Lowers `graph` for the CPU EP with NCHWc block `block` (0: this build has no NCHWc kernels). */
 export function lowerForCpu(graph: Graph, outputs: Record<string, Value>, block: number): Rewritten {
@@ -42,7 +45,8 @@ export function lowerForCpu(graph: Graph, outputs: Record<string, Value>, block:
       return [y];
     }
     if (isMaxPoolGrad(node)) return [unpooledMaxPoolGrad(inputs, node.attrs, indicesOf)];
-    if (isConvWeightGrad(node) && block > 0) return blockedWeightGrad(inputs, node.attrs, block) ?? node.expand?.(inputs);
+    if (isConvWeightGrad(node) && block > 0) return weightGradAsBlockedConv(inputs, node.attrs, block) ?? blockedWeightGrad(inputs, node.attrs, block) ?? node.expand?.(inputs);
+    if (isFlippedWeight(node) && block > 0) return undefined; // kept for lowerConvsToNchwc (blockedFlippedFilter)
     return node.expand?.(inputs);
   });
   return block > 0 ? lowerConvsToNchwc(expanded.graph, expanded.outputs, block) : expanded;
@@ -98,14 +102,46 @@ function blockedWeightGrad([x, dy]: readonly (Value | undefined)[], attrs: ConvA
 }
 
 /**
- * w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape): a
- * ReorderInput blocks C ([O, C/B, kH, kW, B]), then one batched 2-D Transpose moves O%B innermost.
- * 2.6x faster than one 6-D Transpose, which ORT runs element by element (512 x 512 x 3 x 3: 17 -> 6.5 ms).
+ * dw as one blocked Conv in which the batch is the reduced channel axis (group 1, N and F multiples of
+ * the block): xpad^T [C, N, Hp, Wp] convolved with dy^T [F, N, Ho, Wo] as the filter gives [C, F, kH, kW]
+ * (1.2-1.3x the per-offset forms on ResNet-18's 3x3 Convs at batch 64). x is padded first: with pads,
+ * every output of so large a kernel takes ORT's edge path (2.3x slower). Not for 1x1 kernels (one output
+ * per channel pair: ResNet-50's step 1.25x slower) nor strides > 1 (they become dilations: 1.4x slower).
+ */
+function weightGradAsBlockedConv([x, dy]: readonly (Value | undefined)[], attrs: ConvAttrs & { kernel_shape: number[] }, block: number): Value[] | undefined {
+  const [n, c] = x!.shape;
+  const f = dy!.shape[1];
+  const unit = [...attrs.strides, ...attrs.dilations].every((s) => s === 1) && attrs.kernel_shape.some((k) => k > 1);
+  if (typeof n !== 'number' || typeof c !== 'number' || typeof f !== 'number' || attrs.group !== 1 || !unit || n % block !== 0 || f % block !== 0) return undefined;
+  const { pads, kernel_shape: kernel } = attrs;
+  const xt = b.ortCpu.reorderInput(b.pad(b.transpose(x!, [1, 0, 2, 3]), [0, 0, pads[0]!, pads[1]!, 0, 0, pads[2]!, pads[3]!]));
+  const filter = blockedFilter(b.transpose(dy!, [1, 0, 2, 3]), block);
+  const dwT = b.ortCpu.nchwcConv(xt, filter, undefined, { ...attrs, pads: [0, 0, 0, 0] }, [c, f, ...kernel]);
+  return [b.transpose(b.ortCpu.reorderOutput(dwT, f), [1, 0, 2, 3])];
+}
+
+/**
+ * w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape): one
+ * ReorderInput blocks C ([O, C/B, kH, kW, B]); a second, of that tensor seen as [1, O, C*kH*kW, 1],
+ * moves O%B innermost. Both are ORT's vectorised reorders: a Transpose in their place ran 2-3 ms for
+ * 512 x 512 x 3 x 3.
  */
 function blockedFilter(w: Value, block: number): Value {
   const [o, c, kh, kw] = b.staticShape(w.shape, 'NCHWc filter') as [number, number, number, number];
-  const rows = b.reshape(b.ortCpu.reorderInput(w), [o / block, block, c * kh * kw]);
-  return b.reshape(b.transpose(rows, [0, 2, 1]), [o, c, kh, kw]);
+  return b.reshape(b.ortCpu.reorderInput(b.reshape(b.ortCpu.reorderInput(w), [1, o, c * kh * kw, 1])), [o, c, kh, kw]);
+}
+
+/**
+ * FlippedWeight(w) (w [F, C, kH, kW], group 1) in the blocked filter order, built from w at once:
+ * Transpose to [C, F, kH, kW], block F, reverse the kernel offsets by a Gather of whole F%B blocks,
+ * block C. The portable form's Gather reverses single floats (10 ms for 512 x 512 x 3 x 3).
+ */
+function blockedFlippedFilter(w: Value, block: number): Value {
+  const [f, c, kh, kw] = b.staticShape(w.shape, 'NCHWc filter') as [number, number, number, number];
+  const kk = kh * kw;
+  const rows = b.reshape(b.ortCpu.reorderInput(b.transpose(w, [1, 0, 2, 3])), [c, f / block, kk, block]);
+  const flipped = kk > 1 ? b.gather(rows, w.graph.ints(Array.from({ length: kk }, (_, i) => kk - 1 - i)), 2) : rows;
+  return b.reshape(b.ortCpu.reorderInput(b.reshape(flipped, [1, c, f * kk, 1])), [c, f, kh, kw]);
 }
 
 /** Whether the blocked Conv pays for its reorders on this Conv (see the measurements above). */
@@ -125,7 +161,9 @@ export function lowerConvsToNchwc(graph: Graph, outputs: Record<string, Value>, 
     if (!isConv(node) || !x || !w || node.attrs.group !== 1 || !worthBlocking(x, w, node.outputs[0]!, block)) return undefined;
     let xb = blocked.get(x);
     if (!xb) blocked.set(x, (xb = b.ortCpu.reorderInput(x)));
-    const y = b.ortCpu.nchwcConv(xb, blockedFilter(w, block), bias, node.attrs, node.outputs[0]!.shape);
+    const flip = w.producer && isFlippedWeight(w.producer) && w.producer.attrs.group === 1 ? w.producer.inputs[0] : undefined;
+    const filter = flip ? blockedFlippedFilter(flip, block) : blockedFilter(w, block);
+    const y = b.ortCpu.nchwcConv(xb, filter, bias, node.attrs, node.outputs[0]!.shape);
     return [b.ortCpu.reorderOutput(y, w.shape[0] as number)];
   });
 }

@@ -17,7 +17,7 @@ import { stepModel } from '../../graphs/step.ts';
 import { lowerConvsToNchwc, lowerForCpu, nchwcBlock } from '../../src/runtime/cpu_lowering.ts';
 import { initialState } from '../../src/runtime/init.ts';
 import { type HostTensor, createCpuSession, runHost } from '../../src/runtime/session.ts';
-import { convWeightGradOp } from '../../src/autodiff/conv_grad.ts';
+import { convInputGrad, convWeightGradOp } from '../../src/autodiff/conv_grad.ts';
 import { SplitStepRunner } from '../../src/runtime/split_runner.ts';
 import { StepRunner, cpuSessionFactory } from '../../src/runtime/step_runner.ts';
 
@@ -101,26 +101,47 @@ describe('CPU lowering: NCHWc Convs', { skip: NO_NCHWC }, () => {
     assert.equal(convCount(resnet.graph, 'NchwcConv'), 0, 'the portable graph is left as it was');
   });
 
-  // The blocked weight gradient on its own, against the portable one, on the geometries ResNets use.
-  for (const [name, kernel, stride, pad] of [['3x3', 3, 1, 1], ['3x3 stride 2', 3, 2, 1], ['1x1 stride 2', 1, 2, 0], ['7x7 stride 2', 7, 2, 3]] as const) {
+  const sine = (dims: number[], k: number): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from({ length: b.numel(dims) }, (_, i) => Math.sin(k * i + 0.1)) });
+  /** `out` of `g` run as it is and lowered for the CPU: [lowered, portable, the lowered graph]. */
+  async function lowerAndRun(g: b.Graph, out: b.Value, feeds: Record<string, HostTensor>): Promise<[Float32Array, Float32Array, b.Graph]> {
+    const lowered = lowerForCpu(g, { out }, block);
+    const run = async (graph: b.Graph, v: b.Value): Promise<Float32Array> => (await runHost(await createCpuSession(b.serialize(graph, { outputs: { out: v }, pruneInputs: true })), feeds)).out!.data as Float32Array;
+    return [await run(lowered.graph, lowered.outputs.out!), await run(g, out), lowered.graph];
+  }
+  const assertEqualish = (got: Float32Array, want: Float32Array, what: string): void =>
+    want.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) <= 1e-4 * (1 + Math.abs(e)), `${what}[${i}] = ${got[i]}, portable ${e}`));
+
+  // The blocked weight gradients on their own, against the portable one, on the geometries ResNets use:
+  // per kernel offset (a batch of 3), and as one Conv over the batch (stride 1, a batch of one block).
+  for (const [name, kernel, stride, pad, n] of [['3x3', 3, 1, 1, 3], ['3x3 stride 2', 3, 2, 1, 3], ['1x1 stride 2', 1, 2, 0, 3], ['7x7 stride 2', 7, 2, 3, 3],
+    ['3x3, one Conv over a batch of one block', 3, 1, 1, block]] as const) {
     test(`blocked ConvWeightGrad equals the portable one: ${name}`, async () => {
       const g = new b.Graph();
-      const [n, c, f, size] = [3, 2 * block, block, 12];
+      const [c, f, size] = [2 * block, block, 12];
       const out = Math.floor((size + 2 * pad - kernel) / stride) + 1;
       const x = g.input('x', 'float32', [n, c, size, size]);
       const dy = g.input('dy', 'float32', [n, f, out, out]);
       const dw = convWeightGradOp(x, dy, [kernel, kernel], { strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 });
-      const lowered = lowerForCpu(g, { dw }, block);
-      assert.ok(lowered.graph.nodes.some((node) => node.op === 'NchwcConv'), 'the blocked form was taken');
-      const feeds = {
-        x: { dtype: 'float32' as const, dims: [n, c, size, size], data: Float32Array.from({ length: n * c * size * size }, (_, i) => Math.sin(0.3 * i)) },
-        dy: { dtype: 'float32' as const, dims: [n, f, out, out], data: Float32Array.from({ length: n * f * out * out }, (_, i) => Math.cos(0.7 * i)) },
-      };
-      const run = async (graph: b.Graph, v: b.Value): Promise<Float32Array> => (await runHost(await createCpuSession(b.serialize(graph, { outputs: { dw: v } })), feeds)).dw!.data as Float32Array;
-      const [got, want] = [await run(lowered.graph, lowered.outputs.dw!), await run(g, dw)];
-      want.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) <= 1e-4 * (1 + Math.abs(e)), `dw[${i}] = ${got[i]}, portable ${e}`));
+      const [got, want, lowered] = await lowerAndRun(g, dw, { x: sine([n, c, size, size], 0.3), dy: sine([n, f, out, out], 0.7) });
+      const blocked = lowered.nodes.filter((node): node is b.Node<'NchwcConv'> => node.op === 'NchwcConv');
+      assert.ok(blocked.length > 0, 'the blocked form was taken');
+      // The Conv over the batch has dy's plane as its kernel.
+      assert.equal(blocked.some((node) => node.attrs.kernel_shape[0] === out), n === block);
+      assertEqualish(got, want, 'dw');
     });
   }
+
+  test('the input gradient of a stride-1 Conv (C != F) takes its flipped filter in the blocked order at once, and equals the portable one', async () => {
+    const g = new b.Graph();
+    const [n, c, f, size] = [2, 2 * block, block, 6];
+    const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
+    const [x, w, dy] = [g.input('x', 'float32', [n, c, size, size]), g.input('w', 'float32', [f, c, 3, 3]), g.input('dy', 'float32', [n, f, size, size])];
+    const [got, want, lowered] = await lowerAndRun(g, convInputGrad(dy, w, x, attrs), { w: sine([f, c, 3, 3], 0.3), dy: sine([n, f, size, size], 0.7) });
+    assert.equal(convCount(lowered, 'NchwcConv'), 1);
+    // The kernel offsets reversed as whole blocks ([C, F/B, kH*kW, B], axis 2), not one float at a time.
+    assert.deepEqual(lowered.nodes.filter((node): node is b.Node<'Gather'> => node.op === 'Gather').map((node) => [node.inputs[0]!.shape, node.attrs.axis]), [[[c, 1, 9, block], 2]]);
+    assertEqualish(got, want, 'dx');
+  });
 
   test('Convs that read the same input share one ReorderInput', () => {
     const g = new b.Graph();

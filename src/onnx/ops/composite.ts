@@ -1,7 +1,7 @@
 // Composite ops: one node that stands for a subgraph of standard ops (its portable expansion), so that
 // a lowering pass can recognise it and emit an execution provider's better kernels instead. Autodiff
-// rules use them for gradient kernels (MaxPoolGrad, ConvWeightGrad); serialize() expands every one that
-// a pass has not replaced, so no file ever holds them.
+// rules use them for gradient kernels (MaxPoolGrad, ConvWeightGrad, FlippedWeight); serialize() expands
+// every one that a pass has not replaced, so no file ever holds them.
 
 import type { Expansion, Graph, OutputSpec, Value } from '../graph.ts';
 import type { CompositeOp, OpAttrs } from '../op_types.ts';
