@@ -102,7 +102,7 @@ function blockedWeightGrad([x, dy]: readonly (Value | undefined)[], attrs: ConvA
 }
 
 /**
- * dw as one blocked Conv in which the batch is the reduced channel axis (group 1, N and F multiples of
+ * dw as a blocked Conv in which the batch is the reduced channel axis (group 1, N and F multiples of
  * the block): xpad^T [C, N, Hp, Wp] convolved with dy^T [F, N, Ho, Wo] as the filter gives [C, F, kH, kW]
  * (1.2-1.3x the per-offset forms on ResNet-18's 3x3 Convs at batch 64). x is padded first: with pads,
  * every output of so large a kernel takes ORT's edge path (2.3x slower). Not for 1x1 kernels (one output
@@ -114,9 +114,18 @@ function weightGradAsBlockedConv([x, dy]: readonly (Value | undefined)[], attrs:
   const unit = [...attrs.strides, ...attrs.dilations].every((s) => s === 1) && attrs.kernel_shape.some((k) => k > 1);
   if (typeof n !== 'number' || typeof c !== 'number' || typeof f !== 'number' || attrs.group !== 1 || !unit || n % block !== 0 || f % block !== 0) return undefined;
   const { pads, kernel_shape: kernel } = attrs;
-  const xt = b.ortCpu.reorderInput(b.pad(b.transpose(x!, [1, 0, 2, 3]), [0, 0, pads[0]!, pads[1]!, 0, 0, pads[2]!, pads[3]!]));
-  const filter = blockedFilter(b.transpose(dy!, [1, 0, 2, 3]), block);
-  const dwT = b.ortCpu.nchwcConv(xt, filter, undefined, { ...attrs, pads: [0, 0, 0, 0] }, [c, f, ...kernel]);
+  // Batches over 64 go in chunks of 32 images, the filter of each chunk small enough to stay in cache
+  // (ResNet-18 at 32 px, batch 256: step 5.84 -> 5.54 s, 50 MB less; small CNN at batch 512: 634 -> 593
+  // ms); at 64 the chunks did not pay (ImageNet stem: 1.57 -> 1.74 s, 80 MB more).
+  const chunk = n > 64 ? 32 : n;
+  const parts: Value[] = [];
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const [xc, dyc] = chunk >= n ? [x!, dy!] : [b.slice(x!, [n0], [n0 + chunk], [0]), b.slice(dy!, [n0], [n0 + chunk], [0])];
+    const xt = b.ortCpu.reorderInput(b.pad(b.transpose(xc, [1, 0, 2, 3]), [0, 0, pads[0]!, pads[1]!, 0, 0, pads[2]!, pads[3]!]));
+    const filter = blockedFilter(b.transpose(dyc, [1, 0, 2, 3]), block);
+    parts.push(b.ortCpu.nchwcConv(xt, filter, undefined, { ...attrs, pads: [0, 0, 0, 0] }, [c, f, ...kernel]));
+  }
+  const dwT = parts.reduce((sum, p) => b.add(sum, p));
   return [b.transpose(b.ortCpu.reorderOutput(dwT, f), [1, 0, 2, 3])];
 }
 
