@@ -130,14 +130,19 @@ function weightGradAsBlockedConv([x, dy]: readonly (Value | undefined)[], attrs:
 }
 
 /**
- * w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape): one
- * ReorderInput blocks C ([O, C/B, kH, kW, B]); a second, of that tensor seen as [1, O, C*kH*kW, 1],
- * moves O%B innermost. Both are ORT's vectorised reorders: a Transpose in their place ran 2-3 ms for
- * 512 x 512 x 3 x 3.
+ * t, whose leading axis has `rows` entries of `cols` values, with that axis blocked and its block moved
+ * innermost ([rows/B, cols, B]): a ReorderInput of t seen as [1, rows, cols, 1]. ORT's vectorised
+ * reorder: a Transpose in its place ran 2-3 ms for a 512 x 512 x 3 x 3 filter.
+ */
+const leadingAxisBlocked = (t: Value, rows: number, cols: number): Value => b.ortCpu.reorderInput(b.reshape(t, [1, rows, cols, 1]));
+
+/**
+ * w [O, C, kH, kW] in the blocked filter order [O/B, C/B, kH, kW, C%B, O%B] (same declared shape): a
+ * ReorderInput blocks C ([O, C/B, kH, kW, B]), then O is blocked with O%B innermost.
  */
 function blockedFilter(w: Value, block: number): Value {
   const [o, c, kh, kw] = b.staticShape(w.shape, 'NCHWc filter') as [number, number, number, number];
-  return b.reshape(b.ortCpu.reorderInput(b.reshape(b.ortCpu.reorderInput(w), [1, o, c * kh * kw, 1])), [o, c, kh, kw]);
+  return b.reshape(leadingAxisBlocked(b.ortCpu.reorderInput(w), o, c * kh * kw), [o, c, kh, kw]);
 }
 
 /**
@@ -150,7 +155,7 @@ function blockedFlippedFilter(w: Value, block: number): Value {
   const kk = kh * kw;
   const rows = b.reshape(b.ortCpu.reorderInput(b.transpose(w, [1, 0, 2, 3])), [c, f / block, kk, block]);
   const flipped = kk > 1 ? b.gather(rows, w.graph.ints(Array.from({ length: kk }, (_, i) => kk - 1 - i)), 2) : rows;
-  return b.reshape(b.ortCpu.reorderInput(b.reshape(flipped, [1, c, f * kk, 1])), [c, f, kh, kw]);
+  return b.reshape(leadingAxisBlocked(flipped, c, f * kk), [c, f, kh, kw]);
 }
 
 /** Whether the blocked Conv pays for its reorders on this Conv (see the measurements above). */
@@ -170,7 +175,8 @@ export function lowerConvsToNchwc(graph: Graph, outputs: Record<string, Value>, 
     if (!isConv(node) || !x || !w || node.attrs.group !== 1 || !worthBlocking(x, w, node.outputs[0]!, block)) return undefined;
     let xb = blocked.get(x);
     if (!xb) blocked.set(x, (xb = b.ortCpu.reorderInput(x)));
-    const flip = w.producer && isFlippedWeight(w.producer) && w.producer.attrs.group === 1 ? w.producer.inputs[0] : undefined;
+    // Group 1 here (checked above), so FlippedWeight's group is 1 too.
+    const flip = w.producer && isFlippedWeight(w.producer) ? w.producer.inputs[0] : undefined;
     const filter = flip ? blockedFlippedFilter(flip, block) : blockedFilter(w, block);
     const y = b.ortCpu.nchwcConv(xb, filter, bias, node.attrs, node.outputs[0]!.shape);
     return [b.ortCpu.reorderOutput(y, w.shape[0] as number)];
