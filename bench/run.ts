@@ -82,10 +82,13 @@ function summary(r: Row, cpu: string) {
   const oursRss = median(r.ours.map((o) => o.peakRssMb));
   const peerRss = r.peer.length > 0 ? median(r.peer.map((p) => p.peakRssMb)) : undefined;
   const { batchSize, views } = r.c.config;
+  // Each round's own ratio (its two runs ran back to back): their spread shows what the noise allows.
+  const roundRatios = r.peer.map((p, i) => p.msPerStep / r.ours[i]!.msPerStep);
   return {
     model: r.c.name, step: r.c.step, batch: batchSize, views, cpu, threads: opts.threads, rounds: r.ours.length, lowering: opts.lowering,
     ours_images_per_s: imagesPerS(r.c, oursMs), pytorch_images_per_s: peerMs === undefined ? null : imagesPerS(r.c, peerMs),
     ratio: peerMs === undefined ? null : peerMs / oursMs,
+    ratio_min: roundRatios.length > 0 ? Math.min(...roundRatios) : null, ratio_max: roundRatios.length > 0 ? Math.max(...roundRatios) : null,
     ours_ms_per_step: oursMs, pytorch_ms_per_step: peerMs ?? null,
     ours_gflops: (3 * r.ours[0]!.forwardFlops) / oursMs / 1e6,
     ours_peak_rss_mb: oursRss, pytorch_peak_rss_mb: peerRss ?? null, rss_ratio: peerRss === undefined ? null : oursRss / peerRss,
@@ -95,14 +98,16 @@ function summary(r: Row, cpu: string) {
 
 function printTable(rows: ReturnType<typeof summary>[], note: string): void {
   const f = (x: number | null, digits = 1): string => (x === null ? '-' : x.toFixed(digits));
-  const header = ['row', 'step', 'batch', 'ours img/s', 'PyTorch img/s', 'ratio', 'ours GFLOP/s', 'ours RSS MB', 'PyTorch RSS MB', 'RSS ratio'];
+  const header = ['row', 'step', 'batch', 'ours img/s', 'PyTorch img/s', 'ratio', 'rounds\' ratios', 'ours GFLOP/s', 'ours RSS MB', 'PyTorch RSS MB', 'RSS ratio'];
   const cells = rows.map((r) => [r.model, r.step, `${r.batch}x${r.views}`, f(r.ours_images_per_s), f(r.pytorch_images_per_s), r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+    r.ratio_min === null || r.ratio_max === null ? '-' : `${r.ratio_min.toFixed(2)}-${r.ratio_max.toFixed(2)}`,
     f(r.ours_gflops, 0), f(r.ours_peak_rss_mb, 0), f(r.pytorch_peak_rss_mb, 0), r.rss_ratio === null ? '-' : `${r.rss_ratio.toFixed(2)}x`]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const c of cells) console.log(line(c));
   console.log('img/s: images per second (batch: images x views; a SupCon image is 2 views, 1 in the main job); ratio: ours / PyTorch images per second (> 1: we are faster);');
+  console.log('rounds\' ratios: the lowest and highest ratio of a single round (ours and PyTorch back to back): a median inside a range that spans 1 is parity within the noise;');
   console.log('RSS ratio: our peak resident memory / PyTorch\'s (< 1: we use less); GFLOP/s: 3 x forward Conv/Gemm FLOPs per step time.');
   console.log(note);
 }
