@@ -46,11 +46,13 @@ export function stagesOf(config: TrainConfig): StageName[] {
 
 /**
  * Steps per epoch of every stage of the run (full batches, as the sampler cuts them, capped by
- * maxStepsPerEpoch), checked before anything is written: a batch larger than the data set is an error.
+ * maxStepsPerEpoch), checked before anything is written: a batch larger than the data set is an error,
+ * one for every stage it concerns (so that lowering --batch-size does not meet --linear-batch-size next).
  */
 export function planSteps(config: TrainConfig, train: ShareableDataset): Partial<Record<StageName, number>> {
   const labels = Int32Array.from({ length: train.length }, (_, i) => train.label(i));
   const plan: Partial<Record<StageName, number>> = {};
+  const problems: string[] = [];
   for (const stage of stagesOf(config)) {
     const { batchSize } = config[stage];
     const minPerClass = stage === 'stage1' ? sampledPerClass(config) : undefined;
@@ -58,10 +60,11 @@ export function planSteps(config: TrainConfig, train: ShareableDataset): Partial
     if (batches === 0) {
       const flag = stage === 'stage2' ? '--linear-batch-size' : '--batch-size';
       const perClass = minPerClass ? ` (${minPerClass} per class and batch)` : '';
-      throw new Error(`${stage}: batch size ${batchSize}${perClass} leaves no full batch in the ${train.length} training images: lower ${flag}`);
+      problems.push(`${stage}: batch size ${batchSize}${perClass} leaves no full batch in the ${train.length} training images: lower ${flag}`);
     }
     plan[stage] = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, batches) : batches;
   }
+  if (problems.length > 0) throw new Error(problems.join('; '));
   return plan;
 }
 

@@ -125,5 +125,7 @@ test('a config that fails validation or planning writes nothing', async () => {
   const bad = { ...tinyConfig(dataset), stage1: { ...tinyConfig(dataset).stage1, epochs: 0 } };
   await assert.rejects(train(bad, { runDir: dir }), /stage1\.epochs \(--epochs\) is 0: must be an integer >= 1/);
   await assert.rejects(train(tinyConfig(dataset, { stage1: { batchSize: 480 } }), { runDir: dir }), /stage1: batch size 480 \(2 per class and batch\) leaves no full batch/);
+  // Both stages' batches too large: one error names both flags.
+  await assert.rejects(train(tinyConfig(dataset, { stage1: { batchSize: 480 }, stage2: { batchSize: 480 } }), { runDir: dir }), /lower --batch-size; stage2: batch size 480 leaves no full batch in the 48 training images: lower --linear-batch-size/);
   assert.ok(!existsSync(dir), 'no run folder');
 });
