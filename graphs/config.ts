@@ -31,6 +31,8 @@ export interface ArchitectureConfig {
   contrastMode: 'all' | 'one';
   /** Margin of the max-margin loss. */
   margin: number;
+  /** The hybrid objective (supcon+ce): cross-entropy + supconWeight x SupCon, on the same batch. */
+  supconWeight: number;
   /** Optimizer of stage 1 and of the cross-entropy baseline. */
   optimizer: OptimizerConfig;
   /** Optimizer of the stage-2 linear classifier. */
@@ -87,6 +89,7 @@ export function defaultArchitecture(): ArchitectureConfig {
     baseTemperature: 0,
     contrastMode: 'all',
     margin: 1,
+    supconWeight: 1,
     optimizer: { ...defaultOptimizer('sgd'), momentum: 0.9, weightDecay: 1e-4 },
     linearOptimizer: { ...defaultOptimizer('sgd'), momentum: 0.9 },
   };

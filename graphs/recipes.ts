@@ -53,6 +53,37 @@ export function stage1Recipe(cfg: ModelConfig): Recipe {
   };
 }
 
+/**
+ * The hybrid (`--method supcon+ce`): encoder -> [classifier logits | projection] rows, cross-entropy on
+ * every view's logits plus `supconWeight` x SupCon over the projections, on the same batch (one stage;
+ * the classifier is trained with the encoder, so there is no stage 2). With one view per image the
+ * SupCon term's positives are the batch's other images of the class.
+ */
+export function hybridRecipe(cfg: ModelConfig): Recipe {
+  if (cfg.loss !== 'supcon') throw new Error(`the supcon+ce method adds the SupCon loss to cross-entropy; model.loss must be supcon, not ${cfg.loss}`);
+  if (cfg.head === 'none') throw new Error('the supcon+ce method needs a projection head (--head mlp or linear): the SupCon term on the encoder output itself would fight the classifier');
+  if (cfg.queueSize > 0) throw new Error('the supcon+ce method takes no memory queue (--queue-size 0)');
+  const contrastive = stage1Recipe(cfg);
+  const k = cfg.numClasses;
+  return {
+    tower: (ctx, images) => {
+      const features = encoder(ctx, images, encoderConfig(cfg));
+      const logits = linearClassifier(ctx, features, featureDim(cfg), k);
+      return b.concat([logits, projectionHead(ctx, features, featureDim(cfg), headConfig(cfg))], 1); // [R, K + F]
+    },
+    rowDim: k + contrastive.rowDim,
+    loss: (rows, labels) => {
+      const logits = b.slice(rows, [0], [k], [1]); // [V * N, K]
+      const z = b.slice(rows, [k], [k + contrastive.rowDim], [1]); // [V * N, F], unit rows
+      const ce = crossEntropy(logits, repeatLabels(labels, cfg.views));
+      const supcon = contrastive.loss(z, labels).loss;
+      return { loss: b.add(ce.loss, b.mul(supcon, cfg.supconWeight)), metrics: { accuracy: ce.accuracy, ce_loss: ce.loss, supcon_loss: supcon } };
+    },
+    memoryLabels: contrastive.memoryLabels,
+    optimizer: cfg.optimizer,
+  };
+}
+
 /** The cross-entropy baseline: encoder + linear classifier (logit rows), cross-entropy and accuracy. */
 export function baselineRecipe(cfg: ModelConfig): Recipe {
   return {

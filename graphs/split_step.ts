@@ -17,7 +17,7 @@ import { type ModelConfig, stepRows } from './config.ts';
 import { unfrozen } from './freeze.ts';
 import type { Params } from './params.ts';
 import { emaOutputs, enqueue, hasMomentumEncoder, momentumTower, queueInputs, queueKeys, queueState } from './queue.ts';
-import { type Recipe, baselineRecipe, stage1Recipe } from './recipes.ts';
+import { type Recipe, baselineRecipe, hybridRecipe, stage1Recipe } from './recipes.ts';
 import { context, imagesInput, wholeStepForward } from './stages.ts';
 import { GRAD_PREFIX, KEYS, LOSS_OUTPUT, ROWS, ROWS_GRAD, type StateInfo, assembleApplyStep, assembleGradientStep } from './step.ts';
 
@@ -31,7 +31,7 @@ export type GradientPart =
   | { kind: 'chunked'; chunk: number; forward: GraphPart; loss: GraphPart; backward: GraphPart };
 
 export interface SplitStep {
-  name: 'stage1' | 'baseline';
+  name: 'stage1' | 'baseline' | 'hybrid';
   /** The model's params and buffers, as the gradient graphs declare them. */
   params: Params;
   gradient: GradientPart;
@@ -51,6 +51,11 @@ export function buildStage1Split(cfg: ModelConfig): SplitStep {
 /** The cross-entropy baseline as a split step (without a queue). */
 export function buildBaselineSplit(cfg: ModelConfig): SplitStep {
   return splitStep('baseline', { ...cfg, views: 1, queueSize: 0 }, baselineRecipe(cfg));
+}
+
+/** The hybrid (supcon+ce) as a split step (without a queue). */
+export function buildHybridSplit(cfg: ModelConfig): SplitStep {
+  return splitStep('hybrid', cfg, hybridRecipe(cfg));
 }
 
 export function splitStep(name: SplitStep['name'], cfg: ModelConfig, recipe: Recipe): SplitStep {

@@ -3,6 +3,7 @@
 //   stage2           frozen encoder (inference BN, no gradients) + linear classifier + CE, one step
 //   stage2_features  linear classifier + CE on precomputed encoder features, one step
 //   baseline         encoder (training BN) + linear classifier + CE end to end, one step
+//   hybrid           encoder + linear classifier + projection head, CE + w x SupCon over V views, one step
 //   embed, logits    inference-mode eval graphs with a symbolic batch dimension 'batch'
 // Step graphs take `lr` and `step` and return `loss`, `updated.*` (see step.ts) and metrics. Stage 1 and
 // the baseline in chunks (GradCache) are split steps: split_step.ts.
@@ -18,10 +19,10 @@ import type { LayerContext } from './layers.ts';
 import { crossEntropy } from './losses/cross_entropy.ts';
 import { Params } from './params.ts';
 import { emaOutputs, enqueue, hasMomentumEncoder, queueInputs, queueKeys, queueState } from './queue.ts';
-import { type Recipe, baselineRecipe, headConfig, stage1Recipe } from './recipes.ts';
+import { type Recipe, baselineRecipe, headConfig, hybridRecipe, stage1Recipe } from './recipes.ts';
 import { type StateInfo, assembleTrainingStep } from './step.ts';
 
-export const GRAPH_NAMES = ['stage1', 'stage2', 'stage2_features', 'baseline', 'embed', 'logits'] as const;
+export const GRAPH_NAMES = ['stage1', 'stage2', 'stage2_features', 'baseline', 'hybrid', 'embed', 'logits'] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
 export interface BuiltGraph {
@@ -118,6 +119,11 @@ export function buildBaseline(cfg: ModelConfig): BuiltGraph {
   return fusedStep('baseline', { ...cfg, views: 1, queueSize: 0 }, baselineRecipe(cfg));
 }
 
+/** The hybrid (supcon+ce): images [V * N, C, H, W], labels int64 [N]; encoder, classifier and head trained together. */
+export function buildHybrid(cfg: ModelConfig): BuiltGraph {
+  return fusedStep('hybrid', cfg, hybridRecipe(cfg));
+}
+
 function evalGraph(name: GraphName, ctx: LayerContext, outputs: Record<string, Value>): BuiltGraph {
   return { name, graph: ctx.params.graph, params: ctx.params, outputs, optimizerState: [], extraState: [], step: false };
 }
@@ -143,6 +149,7 @@ export const GRAPH_BUILDERS: Readonly<Record<GraphName, (cfg: ModelConfig) => Bu
   stage2: buildStage2,
   stage2_features: buildStage2Features,
   baseline: buildBaseline,
+  hybrid: buildHybrid,
   embed: buildEmbed,
   logits: buildLogits,
 };

@@ -52,8 +52,13 @@ function unionParams(graphs: readonly BuiltGraph[]): ParamInfo[] {
   return [...byName.values()];
 }
 
+/** The graphs build-graph writes unless told: every one, the supcon+ce hybrid's only for that method (it needs SupCon and a head). */
+export function defaultGraphs(config: TrainConfig): GraphName[] {
+  return GRAPH_NAMES.filter((name) => name !== 'hybrid' || config.method === 'supcon+ce');
+}
+
 export function buildGraphs(config: TrainConfig, shape: GraphShape, outDir: string, options: BuildOptions = {}): BuildResult {
-  const names = options.graphs ?? GRAPH_NAMES;
+  const names = options.graphs ?? defaultGraphs(config);
   const { seed } = config;
   const files: string[] = [];
   const built: BuiltGraph[] = [];

@@ -42,17 +42,17 @@ export function buildGraphCommand(): Command {
     .option('--out <dir>', 'artifacts root', 'artifacts')
     .option('--channels <n>', 'input channels, 1 or 3 (default: the data set\'s)', channels)
     .option('--classes <n>', 'number of classes (default: the data set\'s)', count)
-    .addOption(new Option('--graphs <names...>', 'graphs to write').choices(GRAPH_NAMES).default([...GRAPH_NAMES]))
+    .addOption(new Option('--graphs <names...>', 'graphs to write (default: all; hybrid with --method supcon+ce)').choices(GRAPH_NAMES))
     .action(async () => {
-      const flags = cmd.opts<{ out: string; channels?: 1 | 3; classes?: number; graphs: GraphName[] }>();
+      const flags = cmd.opts<{ out: string; channels?: 1 | 3; classes?: number; graphs?: GraphName[] }>();
       const config = resolveTrainConfig(commandPatches(cmd));
       const shape = await graphShape(config, flags);
       if (printedConfig(cmd, { config, shape })) return;
-      const method = config.method === 'ce' ? 'ce' : config.model.loss;
+      const method = config.method === 'supcon' ? config.model.loss : config.method;
       const encoder = encoderLabel(config.model.encoder);
       const name = cmd.getOptionValueSource('name') === 'cli' ? config.name : `${encoder.replace(/^onnx:|\.onnx$/g, '')}_${method}`;
       const started = performance.now();
-      const { manifest, files } = buildGraphs(config, shape, join(flags.out, name), { graphs: flags.graphs });
+      const { manifest, files } = buildGraphs(config, shape, join(flags.out, name), flags.graphs ? { graphs: flags.graphs } : {});
       const counts = manifest.parameterCounts;
       const n = (x: number): string => x.toLocaleString('en-US');
       const stem = isOnnxEncoder(encoder) ? '' : `${config.model.stem} stem, `;

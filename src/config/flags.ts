@@ -9,7 +9,7 @@ import { ENCODER_NAMES, type EncoderName, isOnnxEncoder } from '../../graphs/enc
 import { AUGMENTATIONS, type AugmentationName } from '../data/index.ts';
 import { OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../optim/index.ts';
 import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
-import type { InputNorm, TrainConfig } from './train_config.ts';
+import { type InputNorm, STAGE2_MODES, type TrainConfig } from './train_config.ts';
 
 export type Patch = { readonly [key: string]: unknown };
 
@@ -30,7 +30,7 @@ export interface Flag {
   graph?: boolean;
 }
 
-const METHODS = ['supcon', 'simclr', 'max-margin', 'ce'] as const;
+const METHODS = ['supcon', 'simclr', 'max-margin', 'ce', 'supcon+ce'] as const;
 export const STEMS = ['cifar', 'imagenet'] as const;
 export const HEADS = ['mlp', 'linear', 'none'] as const;
 export const CONTRAST_MODES = ['all', 'one'] as const;
@@ -136,9 +136,9 @@ export const FLAGS: readonly Flag[] = [
   flag('--name', '<name>', 'run name: artifacts/runs/<name>', { patch: (raw) => ({ name: text(raw, '--name') }), read: (c) => c.name, graph: true }),
   flag('--dataset', '<spec>', 'fashion-mnist | idx:<dir> | <image folder>', { patch: (raw) => ({ dataset: text(raw, '--dataset') }), read: (c) => c.dataset, graph: true }),
   numeric('--image-size', '<n>', "model input side (0 = an imported model's own, else the data set's: 28 for Fashion-MNIST and IDX, 32 for folders)", (n) => ({ imageSize: n }), (c) => c.imageSize, { graph: true }),
-  chosen('--method', '<method>', 'supcon, simclr (label-free), max-margin, or ce (the cross-entropy baseline)', METHODS,
-    (m) => (m === 'ce' ? { method: 'ce' } : { method: 'supcon', model: { loss: m === 'max-margin' ? 'max_margin' : m } }),
-    (c) => (c.method === 'ce' ? 'ce' : c.model.loss === 'max_margin' ? 'max-margin' : c.model.loss), { graph: true }),
+  chosen('--method', '<method>', 'supcon, simclr (label-free), max-margin, ce (the cross-entropy baseline), or supcon+ce (one stage: cross-entropy + --supcon-weight x SupCon)', METHODS,
+    (m) => (m === 'ce' ? { method: 'ce' } : m === 'supcon+ce' ? { method: m, model: { loss: 'supcon' } } : { method: 'supcon', model: { loss: m === 'max-margin' ? 'max_margin' : m } }),
+    (c) => (c.method === 'supcon' ? (c.model.loss === 'max_margin' ? 'max-margin' : c.model.loss) : c.method), { graph: true }),
   chosen('--stages', '<which>', 'SupCon stages to run', STAGE_SETS, (v) => ({ stages: v }), (c) => c.stages),
   flag('--encoder-weights', '<file>', 'stage1.safetensors of an earlier run, for --stages stage2', { patch: (raw) => ({ encoderWeights: text(raw, '--encoder-weights') }), read: (c) => c.encoderWeights }),
 
@@ -164,6 +164,7 @@ export const FLAGS: readonly Flag[] = [
   numeric('--base-temperature', '<t>', 'loss scaled by tau / base (0 = tau, scale 1)', (n) => ({ model: { baseTemperature: n } }), (c) => c.model.baseTemperature, { graph: true }),
   chosen('--contrast-mode', '<mode>', 'SupCon anchors: all views or the first', CONTRAST_MODES, (v) => ({ model: { contrastMode: v } }), (c) => c.model.contrastMode, { graph: true }),
   numeric('--margin', '<m>', 'max-margin loss margin', (n) => ({ model: { margin: n } }), (c) => c.model.margin, { graph: true }),
+  numeric('--supcon-weight', '<w>', 'weight of the SupCon term in the supcon+ce method', (n) => ({ model: { supconWeight: n } }), (c) => c.model.supconWeight, { graph: true }),
 
   chosen('--optimizer', '<kind>', 'stage-1 / baseline optimizer (another kind starts from its own defaults and lr)', OPTIMIZER_KINDS,
     (v) => ({ model: { optimizer: { kind: v } } }), (c) => c.model.optimizer.kind, { graph: true }),
@@ -186,6 +187,8 @@ export const FLAGS: readonly Flag[] = [
   numeric('--queue-momentum', '<m>', 'EMA momentum of the encoder that fills the queue (0 = the batch\'s own projections, no second forward)', (n) => ({ stage1: { queueMomentum: n } }), (c) => c.stage1.queueMomentum, { graph: true }),
   flag('--augment', '<aug>', 'baseline augmentation', { choices: AUGMENTATIONS, patch: (raw) => ({ baseline: { augmentation: augmentation(raw, '--augment') } }), read: (c) => c.baseline.augmentation }),
 
+  chosen('--stage2', '<mode>', 'SupCon stage 2: a linear classifier on the frozen encoder, or the whole network fine-tuned with cross-entropy (--linear-* flags set its epochs, batch, lr and augmentation)', STAGE2_MODES,
+    (v) => ({ stage2: { mode: v } }), (c) => c.stage2.mode),
   numeric('--linear-epochs', '<n>', 'stage-2 epochs', (n) => ({ stage2: { epochs: n } }), (c) => c.stage2.epochs, { resume: 'extend' }),
   numeric('--linear-batch-size', '<n>', 'stage-2 images per step', (n) => ({ stage2: { batchSize: n } }), (c) => c.stage2.batchSize, { graph: true }),
   numeric('--linear-lr', '<x>', 'stage-2 learning rate', (n) => ({ stage2: { lr: n } }), (c) => c.stage2.lr),
@@ -193,6 +196,7 @@ export const FLAGS: readonly Flag[] = [
     choices: AUGMENTATIONS, patch: (raw) => ({ stage2: { augmentation: augmentation(raw, '--linear-augment') } }), read: (c) => c.stage2.augmentation,
   }),
 
+  numeric('--eval-every', '<n>', 'end-of-epoch evaluation (kNN or test accuracy) every n epochs and after the last (0 = as often as keeps it within 10% of the stage\'s time)', (n) => ({ eval: { every: n } }), (c) => c.eval.every),
   numeric('--seed', '<n>', 'seed of parameters, split, batches and augmentation', (n) => ({ seed: n }), (c) => c.seed, { graph: true }),
   numeric('--workers', '<n>', 'data-loader worker threads (0 = inline)', (n) => ({ workers: n }), (c) => c.workers, { resume: 'runtime' }),
   chosen('--ep', '<provider>', 'execution provider', EXECUTION_PROVIDERS, (v) => ({ ep: v }), (c) => c.ep, { resume: 'runtime' }),

@@ -33,6 +33,9 @@ function scheduleDefaults(kind: Schedule['kind'], epochs: number): Schedule {
   }
 }
 
+/** A fine-tuning stage 2 starts from stage 1's learning rate divided by this (docs/recipes.md). */
+export const FINETUNE_LR_DIVISOR = 10;
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -51,9 +54,9 @@ const isKind = <K extends string>(kinds: readonly K[], v: unknown): v is K => ki
 
 /** Fills what a kind change left open: the new kind's fields, and the new optimizer's learning rate. */
 function complete(config: Json, base: TrainConfig, patches: readonly ConfigPatch[]): void {
-  const lrGiven = (stage: StageName): boolean => patches.some((p) => {
+  const given = (stage: StageName, key: string): boolean => patches.some((p) => {
     const s = p.values[stage];
-    return isObject(s) && s.lr !== undefined;
+    return isObject(s) && s[key] !== undefined;
   });
   const model = config.model;
   for (const [stage, slot] of OPTIMIZER_STAGES) {
@@ -61,7 +64,14 @@ function complete(config: Json, base: TrainConfig, patches: readonly ConfigPatch
     const opt = isObject(model) ? model[slot] : undefined;
     if (!isObject(model) || !isObject(opt) || !isObject(s) || !isKind(OPTIMIZER_KINDS, opt.kind)) continue;
     model[slot] = { ...runOptimizer(opt.kind), ...opt };
-    if (opt.kind !== base.model[slot].kind && !lrGiven(stage)) s.lr = OPTIMIZER_LR[opt.kind];
+    if (opt.kind !== base.model[slot].kind && !given(stage, 'lr')) s.lr = OPTIMIZER_LR[opt.kind];
+  }
+  // A fine-tuning stage 2 trains the encoder: it starts from stage 1's rate / FINETUNE_LR_DIVISOR (not the
+  // linear classifier's 0.5) and stage 1's first view, unless a patch sets them.
+  const { stage1, stage2 } = config;
+  if (isObject(stage2) && isObject(stage1) && stage2.mode === 'finetune' && base.stage2.mode !== 'finetune') {
+    if (!given('stage2', 'lr') && typeof stage1.lr === 'number') stage2.lr = stage1.lr / FINETUNE_LR_DIVISOR;
+    if (!given('stage2', 'augmentation') && Array.isArray(stage1.views)) stage2.augmentation = stage1.views[0];
   }
   for (const stage of ['stage1', 'stage2', 'baseline'] as const) {
     const s = config[stage];

@@ -8,7 +8,7 @@ import { ENCODER_NAMES, isOnnxEncoder } from '../../graphs/encoders/index.ts';
 import { AUGMENTATIONS } from '../data/index.ts';
 import { EXECUTION_PROVIDERS } from '../runtime/providers.ts';
 import { CONTRAST_MODES, HEADS, STAGE_SETS, STEMS, describePath } from './flags.ts';
-import type { StageName, TrainConfig } from './train_config.ts';
+import { METHODS, STAGE2_MODES, type StageName, type TrainConfig } from './train_config.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -63,6 +63,7 @@ const architecture = z.strictObject({
   baseTemperature: nonNegative,
   contrastMode: oneOf(CONTRAST_MODES),
   margin: positive,
+  supconWeight: nonNegative.default(1),
   optimizer,
   linearOptimizer: optimizer,
   featureOutput: z.string().min(1, { error: 'must name an ONNX value' }).exactOptional(),
@@ -74,7 +75,7 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   dataset: z.string().min(1, { error: 'must name a data set' }),
   imageSize: count(0),
   inputNorm: inputNorm.exactOptional(),
-  method: oneOf(['supcon', 'ce']),
+  method: oneOf(METHODS),
   stages: oneOf(STAGE_SETS),
   encoderWeights: z.string(),
   model: architecture,
@@ -82,9 +83,9 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
     ...stage, ...chunked, views: z.array(augmentation).min(1, { error: 'must list at least one view' }), minPerClass: count(1),
     queueSize: count(0).default(0), queueMomentum: fraction.default(0.99),
   }),
-  stage2: z.strictObject({ ...stage, augmentation }),
+  stage2: z.strictObject({ ...stage, mode: oneOf(STAGE2_MODES).default('linear'), augmentation }),
   baseline: z.strictObject({ ...stage, ...chunked, augmentation }),
-  eval: z.strictObject({ knnBank: count(1), knnQueries: count(1), knnK: count(1) }),
+  eval: z.strictObject({ every: count(0).default(0), knnBank: count(1), knnQueries: count(1), knnK: count(1) }),
   seed: count(0),
   workers: count(0),
   ep: oneOf(EXECUTION_PROVIDERS),
@@ -103,7 +104,7 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
     }
   }
   const labelled = c.model.loss !== 'simclr';
-  if (c.method === 'supcon' && labelled && c.stage1.batchSize % c.stage1.minPerClass !== 0) {
+  if (c.method !== 'ce' && labelled && c.stage1.batchSize % c.stage1.minPerClass !== 0) {
     ctx.addIssue({ code: 'custom', path: ['stage1', 'batchSize'], input: c.stage1.batchSize, message: `must be a multiple of stage1.minPerClass (${c.stage1.minPerClass}), the images per class the sampler puts in a batch` });
   }
   if (c.method === 'supcon' && c.model.loss === 'simclr' && c.stage1.views.length < 2) {
@@ -123,6 +124,11 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   if (trainedStages(c).includes('stage1') && c.stage1.queueSize > 0 && c.model.loss === 'max_margin') {
     ctx.addIssue({ code: 'custom', path: ['stage1', 'queueSize'], input: c.stage1.queueSize, message: 'must be 0 with the max-margin loss: the memory queue extends SupCon and SimCLR' });
   }
+  if (c.method === 'supcon+ce') {
+    if (c.model.loss !== 'supcon') ctx.addIssue({ code: 'custom', path: ['model', 'loss'], input: c.model.loss, message: 'must be supcon with the supcon+ce method (cross-entropy plus the SupCon loss)' });
+    if (c.model.head === 'none') ctx.addIssue({ code: 'custom', path: ['model', 'head'], input: c.model.head, message: 'must be mlp or linear with the supcon+ce method: its SupCon term needs a projection head' });
+    if (c.stage1.queueSize > 0) ctx.addIssue({ code: 'custom', path: ['stage1', 'queueSize'], input: c.stage1.queueSize, message: 'must be 0 with the supcon+ce method' });
+  }
   if (c.method === 'supcon' && c.stages === 'stage2' && c.encoderWeights === '') {
     ctx.addIssue({ code: 'custom', path: ['encoderWeights'], input: c.encoderWeights, message: 'must name stage1.safetensors of an earlier run when stages is stage2' });
   }
@@ -131,7 +137,7 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
 /** The chunkable stages a config trains (chunk and queue settings of the others are not checked). */
 function trainedStages(c: Pick<TrainConfig, 'method' | 'stages'>): ('stage1' | 'baseline')[] {
   if (c.method === 'ce') return ['baseline'];
-  return c.stages === 'stage2' ? [] : ['stage1'];
+  return c.method === 'supcon' && c.stages === 'stage2' ? [] : ['stage1'];
 }
 
 /** The divisors of `rows` nearest below and above `chunk`, as a hint. */

@@ -25,6 +25,13 @@ export interface StageConfig {
 
 export type StageName = 'stage1' | 'stage2' | 'baseline';
 
+export const METHODS = ['supcon', 'ce', 'supcon+ce'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Stage 2 of SupCon: 'linear' trains a classifier on the frozen encoder; 'finetune' trains encoder and classifier together (cross-entropy). */
+export const STAGE2_MODES = ['linear', 'finetune'] as const;
+export type Stage2Mode = (typeof STAGE2_MODES)[number];
+
 /**
  * The per-channel (x - mean) / std of the model's input (x in [0, 1]), applied to the data and baked
  * into the exported model: the training split's statistics ('dataset'), ImageNet's (for models
@@ -50,8 +57,12 @@ export interface TrainConfig {
   imageSize: number;
   /** Input normalisation; absent = 'dataset'. */
   inputNorm?: InputNorm;
-  /** 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder); 'ce': cross-entropy baseline. */
-  method: 'supcon' | 'ce';
+  /**
+   * 'supcon': stage 1 (contrastive) then stage 2 (linear on the frozen encoder, or the whole network
+   * fine-tuned); 'ce': the cross-entropy baseline; 'supcon+ce': one stage (stage1's settings) training
+   * encoder, classifier and projection head on cross-entropy + model.supconWeight x SupCon.
+   */
+  method: Method;
   /** SupCon stages to run: both, stage 1 only, or stage 2 only on `encoderWeights`. */
   stages: 'both' | 'stage1' | 'stage2';
   /** Stage-1 weights (stage1.safetensors of an earlier run) for `stages: 'stage2'`. */
@@ -68,11 +79,13 @@ export interface TrainConfig {
     /** EMA momentum of the momentum encoder that fills the queue (0 = the batch's own projections fill it, no second forward). */
     queueMomentum: number;
   };
-  /** 'none' precomputes encoder features once, so each epoch is a few matrix products. */
-  stage2: StageConfig & { augmentation: AugmentationName };
+  /** 'none' precomputes encoder features once (linear mode), so each epoch is a few matrix products. */
+  stage2: StageConfig & { mode: Stage2Mode; augmentation: AugmentationName };
   baseline: StageConfig & Chunked & { augmentation: AugmentationName };
   eval: {
-    /** kNN accuracy of encoder embeddings after each stage-1 epoch: bank = train subset, queries = test subset. */
+    /** End-of-epoch evaluation every this many epochs; 0 = as often as keeps it within 10% of a stage's time (src/train/eval_schedule.ts). The last epoch is always evaluated. */
+    every: number;
+    /** kNN accuracy of encoder embeddings after stage-1 epochs: bank = train subset, queries = test subset. */
     knnBank: number;
     knnQueries: number;
     knnK: number;
@@ -104,9 +117,9 @@ export function defaultTrainConfig(): TrainConfig {
     encoderWeights: '',
     model: { ...defaultArchitecture(), encoder: 'small_cnn', width: 32 },
     stage1: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, views: ['simaugment', 'simaugment'], minPerClass: 2, chunkSize: 0, queueSize: 0, queueMomentum: 0.99 },
-    stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, warmupEpochs: 0, augmentation: 'none' },
+    stage2: { epochs: 20, batchSize: 256, lr: 0.5, schedule: cosine, warmupEpochs: 0, mode: 'linear', augmentation: 'none' },
     baseline: { epochs: 10, batchSize: 256, lr: 0.1, schedule: cosine, warmupEpochs: 0.5, augmentation: 'simaugment', chunkSize: 0 },
-    eval: { knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
+    eval: { every: 0, knnBank: 10_000, knnQueries: 2_000, knnK: 20 },
     seed: 0,
     workers: 1,
     ep: 'cpu',

@@ -42,7 +42,7 @@ export async function runOrReuse(run: GridRun, folder: RunFolder, options: GridO
     if (!resume && options.minutes !== undefined) {
       const plan = await fitToBudget(config, options.minutes * 60, sessionFactory(config.ep, { threads: config.threads }));
       config = plan.config;
-      const epochs = config.method === 'ce' ? config.baseline.epochs : `${config.stage1.epochs} + ${config.stage2.epochs}`;
+      const epochs = config.method === 'ce' ? config.baseline.epochs : config.method === 'supcon+ce' ? config.stage1.epochs : `${config.stage1.epochs} + ${config.stage2.epochs}`;
       process.stderr.write(`${run.label}: ${epochs} epochs fit ${options.minutes} min (estimated ${(plan.estimateSeconds / 60).toFixed(1)} min of training)\n`);
     }
     await runTraining(config, { runDir: folder.dir, resume });
@@ -88,10 +88,15 @@ export function writeGridResults(dir: string, rows: ResultRow[]): string {
   return table;
 }
 
-/** The two runs of `compare`: SupCon two-stage and the cross-entropy baseline on the same data, augmentation and schedule. */
+/**
+ * The runs of `compare` on the same data, augmentation, schedule and budget: SupCon two-stage, the
+ * supcon+ce hybrid (one stage, stage 1's settings) and the cross-entropy baseline.
+ */
 export function compareRuns(config: TrainConfig): GridRun[] {
+  const supcon = config.model.loss === 'max_margin' ? [] : [{ label: 'supcon+ce', config: resolveTrainConfig([{ source: 'compare', values: { method: 'supcon+ce', model: { loss: 'supcon' } } }], config) }];
   return [
     { label: `SupCon (${config.model.loss})`, config: resolveTrainConfig([{ source: 'compare', values: { method: 'supcon' } }], config) },
+    ...supcon,
     { label: 'cross-entropy', config: matchingBaseline(config) },
   ];
 }
@@ -99,6 +104,24 @@ export function compareRuns(config: TrainConfig): GridRun[] {
 /** SupCon against the cross-entropy baseline on the same data, augmentation and epochs or wall-clock budget. */
 export function compare(config: TrainConfig, options: GridOptions = {}): Promise<GridResult> {
   return runAll(config.name, namedRuns(config.name, compareRuns(config)), options);
+}
+
+/**
+ * What a comparison found, in one plain sentence: the best SupCon-family run against cross-entropy, by
+ * test accuracy, and what to train on this data.
+ */
+export function verdict(rows: readonly ResultRow[]): string {
+  const accuracy = (r: ResultRow): number => (typeof r['test acc'] === 'number' ? r['test acc'] : Number.NaN);
+  const ce = rows.find((r) => r.method === 'cross-entropy');
+  const family = rows.filter((r) => r !== ce && Number.isFinite(accuracy(r))).sort((a, b) => accuracy(b) - accuracy(a));
+  const best = family[0];
+  if (!ce || !best || !Number.isFinite(accuracy(ce))) return '';
+  const points = ((accuracy(best) - accuracy(ce)) * 100).toFixed(1);
+  const method = String(best.method);
+  const flag = method.startsWith('supcon+ce') ? '--method supcon+ce' : method.endsWith('fine-tuned') ? '--method supcon --stage2 finetune' : `--method ${method === 'max_margin' ? 'max-margin' : method}`;
+  return accuracy(best) >= accuracy(ce)
+    ? `${method} wins here: ${accuracy(best).toFixed(3)} against cross-entropy's ${accuracy(ce).toFixed(3)} (+${points} points); train it with ${flag}.\n`
+    : `cross-entropy wins here: ${accuracy(ce).toFixed(3)} against ${accuracy(best).toFixed(3)} for the best SupCon-family method (${method}, ${points} points); on this data and budget train with --method ce.\n`;
 }
 
 /** Every combination of the grid's axes (cartesian product), each a partial flag set. */

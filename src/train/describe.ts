@@ -29,7 +29,9 @@ function importedLines(config: TrainConfig): string[] {
 
 export function describeRun(config: TrainConfig, shape: DataShape, counts: { train: number; test: number }, plan: Partial<Record<StageName, number>>): string[] {
   const m = config.model;
-  const head = config.method === 'ce' ? 'linear classifier, cross-entropy' : `${m.head} head -> ${m.featDim}, ${m.loss} tau ${m.temperature}`;
+  const contrastive = `${m.head} head -> ${m.featDim}, ${m.loss} tau ${m.temperature}`;
+  const head = config.method === 'ce' ? 'linear classifier, cross-entropy'
+    : config.method === 'supcon+ce' ? `linear classifier, cross-entropy + ${m.supconWeight} x SupCon (${contrastive})` : contrastive;
   const encoder = isOnnxEncoder(m.encoder) ? encoderLabel(m.encoder) : `${m.encoder}${m.encoder === 'small_cnn' ? ` width ${m.width}` : ` (${m.stem} stem)`}`;
   const norm = config.inputNorm === undefined || config.inputNorm === 'dataset' ? 'the training split\'s' : typeof config.inputNorm === 'string' ? config.inputNorm : 'given';
   const lines = [
@@ -44,9 +46,10 @@ export function describeRun(config: TrainConfig, shape: DataShape, counts: { tra
     if (steps === undefined) continue;
     const s = config[stage];
     const views = stage === 'stage1' ? ` x ${config.stage1.views.length} view${config.stage1.views.length === 1 ? '' : 's'} (${config.stage1.views.join(', ')})` : ` (${stage === 'stage2' ? config.stage2.augmentation : config.baseline.augmentation})`;
+    const finetune = stage === 'stage2' && config.stage2.mode === 'finetune';
     const warmup = s.warmupEpochs > 0 ? `, warm-up ${s.warmupEpochs} epochs = ${plural(Math.round(s.warmupEpochs * steps), 'step')}` : '';
-    const opt = stage === 'stage2' ? m.linearOptimizer : m.optimizer;
-    lines.push(`  ${stage.padEnd(9)} ${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}${largeBatch(config, stage)}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);
+    const opt = stage === 'stage2' && !finetune ? m.linearOptimizer : m.optimizer;
+    lines.push(`  ${stage.padEnd(9)} ${finetune ? 'fine-tunes encoder + classifier, ' : ''}${s.epochs} epochs x ${plural(steps, 'step')}, batch ${s.batchSize}${views}${largeBatch(config, stage)}, ${optimizer(opt)}, lr ${s.lr} ${s.schedule.kind}${warmup}`);
   }
   lines.push(`  run on    ${config.ep}, ${config.threads === 0 ? 'all' : config.threads} ORT threads, ${plural(config.workers, 'loader worker')}, seed ${config.seed}`);
   return lines;

@@ -8,6 +8,7 @@ import type { Stepper } from '../runtime/step_runner.ts';
 import type { StageName } from '../config/train_config.ts';
 import type { Position } from './checkpoint.ts';
 import type { MetricsLog } from './metrics_log.ts';
+import { EvalSchedule } from './eval_schedule.ts';
 import { createProgress } from './progress.ts';
 
 export class NonFiniteLossError extends Error {
@@ -37,6 +38,8 @@ export interface StageLoopSpec {
   checkpoint: (position: Position) => Promise<void>;
   /** End-of-epoch evaluation; its numbers are logged and shown. */
   evaluate?: (epoch: number) => Promise<Record<string, number>>;
+  /** Evaluate every this many epochs (0: as often as stays within EVAL_SHARE of the stage's time); always after the last. */
+  evalEvery: number;
 }
 
 export interface StageLoopResult {
@@ -53,6 +56,7 @@ export interface StageLoopResult {
 export async function runStageLoop(spec: StageLoopSpec): Promise<StageLoopResult> {
   const { stage, runner, epochs, stepsPerEpoch, log } = spec;
   const totalSteps = epochs * stepsPerEpoch;
+  const schedule = new EvalSchedule(spec.evalEvery, epochs);
   let step = spec.start.step;
   let finalLoss = Number.NaN;
   let lastEval: Record<string, number> = {};
@@ -98,15 +102,26 @@ export async function runStageLoop(spec: StageLoopSpec): Promise<StageLoopResult
       if (step % spec.checkpointEvery === 0 && batchIndex < stepsPerEpoch) await spec.checkpoint({ stage, epoch, batch: batchIndex, step });
     }
     progress.stop();
-    loopSeconds += (performance.now() - epochStart) / 1000;
-    lastEval = spec.evaluate ? await spec.evaluate(epoch) : {};
+    const epochSeconds = (performance.now() - epochStart) / 1000;
+    loopSeconds += epochSeconds;
+    let evaluated: Record<string, number> = {};
+    if (spec.evaluate && schedule.due(epoch)) {
+      const t0 = performance.now();
+      evaluated = await spec.evaluate(epoch);
+      schedule.record(epochSeconds, (performance.now() - t0) / 1000);
+      lastEval = evaluated;
+    } else {
+      schedule.record(epochSeconds);
+    }
     // Mean accuracy of the training batches (graphs with a classifier report it per step).
-    if (accuracyCount > 0) lastEval = { train_accuracy: accuracySum / accuracyCount, ...lastEval };
-    log.write({ kind: 'epoch', stage, epoch, step, loss: lossCount ? lossSum / lossCount : null, ...lastEval });
-    const shown = Object.entries(lastEval).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+    if (accuracyCount > 0) lastEval = { ...lastEval, train_accuracy: accuracySum / accuracyCount };
+    const shownEval = accuracyCount > 0 ? { train_accuracy: accuracySum / accuracyCount, ...evaluated } : evaluated;
+    log.write({ kind: 'epoch', stage, epoch, step, loss: lossCount ? lossSum / lossCount : null, ...shownEval });
+    const shown = Object.entries(shownEval).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
     process.stderr.write(`${stage} epoch ${epoch + 1}/${epochs}: mean loss ${(lossSum / Math.max(lossCount, 1)).toFixed(4)}${shown ? `, ${shown}` : ''}\n`);
     if (epoch + 1 < epochs) await spec.checkpoint({ stage, epoch: epoch + 1, batch: 0, step });
   }
+  if (spec.evaluate) process.stderr.write(`${stage}: evaluated ${schedule.describe()}\n`);
   return {
     steps: step,
     finalLoss,

@@ -47,11 +47,11 @@ export async function exportRun(runDir: string): Promise<ExportResult> {
 export function resultRow(runDir: string): ResultRow {
   const r = new RunFolder(runDir).readResults();
   const contrastive = r.stages.stage1;
-  const classifier = r.stages.stage2 ?? r.stages.baseline;
+  const classifier = r.stages.stage2 ?? r.stages.baseline ?? (r.method === 'supcon+ce' ? r.stages.stage1 : undefined);
   return {
     run: r.name,
-    method: r.method === 'ce' ? 'cross-entropy' : r.config.model.loss,
-    epochs: r.method === 'ce' ? r.config.baseline.epochs : r.config.stages === 'stage2' ? `- + ${r.config.stage2.epochs}` : `${r.config.stage1.epochs} + ${r.config.stage2.epochs}`,
+    method: methodLabel(r.config),
+    epochs: r.method === 'ce' ? r.config.baseline.epochs : r.method === 'supcon+ce' ? r.config.stage1.epochs : r.config.stages === 'stage2' ? `- + ${r.config.stage2.epochs}` : `${r.config.stage1.epochs} + ${r.config.stage2.epochs}`,
     'stage-1 loss': contrastive ? contrastive.finalLoss : '-',
     'kNN acc': contrastive?.metrics.knn_accuracy ?? '-',
     'train acc': classifier?.metrics.train_accuracy ?? '-',
@@ -59,6 +59,13 @@ export function resultRow(runDir: string): ResultRow {
     'images/s': contrastive?.imagesPerSecond ?? classifier?.imagesPerSecond ?? 0,
     'wall s': r.wallSeconds,
   };
+}
+
+/** How a run's method reads in tables and titles: 'cross-entropy', 'supcon+ce (w 0.5)', 'supcon' (+ ', fine-tuned'). */
+export function methodLabel(config: TrainConfig): string {
+  if (config.method === 'ce') return 'cross-entropy';
+  if (config.method === 'supcon+ce') return `supcon+ce (w ${config.model.supconWeight})`;
+  return config.stage2.mode === 'finetune' ? `${config.model.loss}, fine-tuned` : config.model.loss;
 }
 
 /** Writes report.html and PNGs into <run>/report from the run's files. */
@@ -77,7 +84,7 @@ export async function writeRunReport(runDir: string): Promise<ReportFiles> {
     }
   }
   return writeReport(folder.path('report'), {
-    title: `${results.name}: ${config.method === 'ce' ? 'cross-entropy baseline' : `${config.model.loss} two-stage`} on ${config.dataset}`,
+    title: `${results.name}: ${methodLabel(config)} on ${config.dataset}`,
     config,
     metrics,
     ...(results.confusion.length > 0 ? { confusion: { classes: data.classes, matrix: results.confusion } } : {}),

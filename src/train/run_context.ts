@@ -41,6 +41,7 @@ export interface RunContext {
 /** Stages a run of `config` trains, in order. */
 export function stagesOf(config: TrainConfig): StageName[] {
   if (config.method === 'ce') return ['baseline'];
+  if (config.method === 'supcon+ce') return ['stage1'];
   return config.stages === 'both' ? ['stage1', 'stage2'] : [config.stages];
 }
 

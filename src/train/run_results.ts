@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { trainConfigSchema } from '../config/schema.ts';
-import type { StageName, TrainConfig } from '../config/train_config.ts';
+import { METHODS, type StageName, type TrainConfig } from '../config/train_config.ts';
 
 export const RESULTS_FORMAT = 'supcon-onnx-results/2';
 
@@ -63,7 +63,7 @@ const dataShapeSchema: z.ZodType<DataShape> = z.strictObject({
 const resultsSchema: z.ZodType<RunResults> = z.strictObject({
   format: z.literal(RESULTS_FORMAT),
   name: z.string(),
-  method: z.enum(['supcon', 'ce']),
+  method: z.enum(METHODS),
   dataset: z.string(),
   data: dataShapeSchema,
   testAccuracy: z.number().min(0).max(1).nullable(),

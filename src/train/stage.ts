@@ -77,6 +77,7 @@ export async function runStage(ctx: RunContext, spec: StageSpec): Promise<StageR
       checkpointEvery: ctx.config.checkpointEvery,
       checkpoint: async (position) => checkpointNow(ctx, await runner.state(), position),
       evaluate: async () => spec.evaluate(modelState(await runner.state())),
+      evalEvery: ctx.config.eval.every,
     });
     const summary: StageSummary = {
       stage, epochs: config.epochs, steps: result.steps, finalLoss: result.finalLoss, seconds: result.seconds,

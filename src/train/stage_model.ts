@@ -9,7 +9,7 @@ import type { DataShape } from './run_results.ts';
 
 /** Which stage's batch a graph is built for; eval graphs have a symbolic batch. */
 export const GRAPH_STAGE: Readonly<Record<GraphName, StageName | 'eval'>> = {
-  stage1: 'stage1', stage2: 'stage2', stage2_features: 'stage2', baseline: 'baseline', embed: 'eval', logits: 'eval',
+  stage1: 'stage1', stage2: 'stage2', stage2_features: 'stage2', baseline: 'baseline', hybrid: 'stage1', embed: 'eval', logits: 'eval',
 };
 
 /** The ModelConfig of one stage's graphs (an imported encoder is read and registered on the way). */

@@ -1,12 +1,15 @@
 // The three stages as descriptors (stage.ts runs them):
 //   stage1    encoder + head, contrastive loss on V views (in chunks and with a queue if configured); kNN
-//             accuracy of the encoder after each epoch
-//   stage2    linear classifier on the frozen encoder; on precomputed features when unaugmented
+//             accuracy of the encoder after each epoch. The supcon+ce method's only stage: encoder, head
+//             and classifier on cross-entropy + w x SupCon; test accuracy after each epoch
+//   stage2    linear classifier on the frozen encoder (on precomputed features when unaugmented), or the
+//             whole network fine-tuned with cross-entropy from stage 1's weights; test accuracy
 //   baseline  encoder + classifier end to end with cross-entropy; test accuracy after each epoch
 
 import { isChunked } from '../../graphs/config.ts';
-import { buildBaselineSplit, buildStage1Split } from '../../graphs/split_step.ts';
-import { buildBaseline, buildLogits, buildStage1, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
+import type { ModelConfig } from '../../graphs/config.ts';
+import { buildBaselineSplit, buildHybridSplit, buildStage1Split } from '../../graphs/split_step.ts';
+import { buildBaseline, buildHybrid, buildLogits, buildStage1, buildStage2, buildStage2Features } from '../../graphs/stages.ts';
 import type { TrainConfig } from '../config/train_config.ts';
 import { type Dataset, Rng } from '../data/index.ts';
 import type { HostTensor } from '../runtime/session.ts';
@@ -14,7 +17,7 @@ import { type KnnSample, type TestResult, classify, embed, knnEval, sampleIds } 
 import { linearAccuracy } from './eval_metrics.ts';
 import type { StepBatch } from './loop.ts';
 import { type RunContext, sampledPerClass, stagesOf } from './run_context.ts';
-import { type FeedSource, type StageSpec, loaderFeeds } from './stage.ts';
+import { type FeedSource, type StageGraphs, type StageSpec, loaderFeeds } from './stage.ts';
 import { stageModel } from './stage_model.ts';
 import { streamSeed } from './streams.ts';
 
@@ -24,10 +27,16 @@ import { streamSeed } from './streams.ts';
  */
 export function checkStageGraphs(config: TrainConfig, shape: StageEnv['data']['shape']): void {
   for (const stage of stagesOf(config)) {
-    if (stage === 'stage1') buildStage1(stageModel(config, shape, stage));
+    if (stage === 'stage1') stage1Graphs(config)(stageModel(config, shape, stage));
     if (stage === 'baseline') buildBaseline(stageModel(config, shape, stage));
     if (stage === 'stage2') buildLogits(stageModel(config, shape, 'eval'));
   }
+}
+
+/** Stage 1's step: the contrastive tower, or the supcon+ce hybrid with its classifier; in chunks when configured. */
+function stage1Graphs(config: TrainConfig): (m: ModelConfig) => StageGraphs {
+  if (config.method === 'supcon+ce') return (m) => (isChunked(m) ? buildHybridSplit(m) : buildHybrid(m));
+  return (m) => (isChunked(m) ? buildStage1Split(m) : buildStage1(m));
 }
 
 /** Test accuracy of the logits graph with `state` over the whole test split. */
@@ -52,9 +61,11 @@ export function stage1Spec(ctx: StageEnv): StageSpec {
   const sample = knnSample(config, data.train, data.test);
   const minPerClass = sampledPerClass(config);
   return {
-    stage: 'stage1', build: (m) => (isChunked(m) ? buildStage1Split(m) : buildStage1(m)), model: stageModel(config, data.shape, 'stage1'), feeds: ['images', 'labels'],
+    stage: 'stage1', build: stage1Graphs(config), model: stageModel(config, data.shape, 'stage1'), feeds: ['images', 'labels'],
     open: async () => loaderFeeds(ctx, 'stage1', { batchSize: config.stage1.batchSize, views: config.stage1.views, ...(minPerClass === undefined ? {} : { minPerClass }) }),
-    evaluate: async (state) => ({ knn_accuracy: await knnEval(stageModel(config, data.shape, 'eval'), state, sample, ctx.inputs) }),
+    evaluate: config.method === 'supcon+ce'
+      ? async (state) => ({ test_accuracy: (await testAccuracy(ctx, state)).accuracy })
+      : async (state) => ({ knn_accuracy: await knnEval(stageModel(config, data.shape, 'eval'), state, sample, ctx.inputs) }),
   };
 }
 
@@ -72,6 +83,15 @@ export function stage2Spec(ctx: StageEnv, encoder: ReadonlyMap<string, HostTenso
   const { config, data } = ctx;
   const model = stageModel(config, data.shape, 'stage2');
   const common = { stage: 'stage2' as const, model, carried: encoder, feeds: ['images', 'labels'] };
+  if (config.stage2.mode === 'finetune') {
+    // The baseline's graph (encoder + classifier, cross-entropy, stage 1's optimizer) started from stage
+    // 1's encoder: the carried tensors replace the fresh ones and are trained from there.
+    return {
+      ...common, build: buildBaseline,
+      open: async () => loaderFeeds(ctx, 'stage2', { batchSize: config.stage2.batchSize, views: [config.stage2.augmentation] }),
+      evaluate: async (state) => ({ test_accuracy: (await testAccuracy(ctx, state)).accuracy }),
+    };
+  }
   if (config.stage2.augmentation !== 'none') {
     return {
       ...common, build: buildStage2,

@@ -87,10 +87,11 @@ export async function train(requested: TrainConfig, options: TrainOptions = {}):
   };
   log.write({ kind: 'start', resumed: Boolean(checkpoint), dataset: config.dataset, train: data.train.length, test: data.test.length, classes: data.shape.classes.length, size: data.shape.size });
 
-  if (config.method === 'ce') {
-    const baseline = await runStage(ctx, baselineSpec(ctx));
-    await saveEmbeddings(ctx, baseline.state);
-    return finish(ctx, baseline.state, await testAccuracy(ctx, baseline.state));
+  if (config.method !== 'supcon') {
+    // One stage that trains the classifier with the encoder: the baseline, or the supcon+ce hybrid.
+    const only = await runStage(ctx, config.method === 'ce' ? baselineSpec(ctx) : stage1Spec(ctx));
+    await saveEmbeddings(ctx, only.state);
+    return finish(ctx, only.state, await testAccuracy(ctx, only.state));
   }
   const encoderState = await stage1Weights(ctx);
   await saveEmbeddings(ctx, encoderState);

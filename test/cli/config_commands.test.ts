@@ -14,12 +14,16 @@ const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', './s
 
 test('train --print-config prints the resolved, validated config and creates nothing', () => {
   const name = `print-config-${process.pid}`;
-  const plain = cli('train', '--print-config', '--name', name);
+  const plain = cli('train', '--print-config', '--name', name, '--recipe', 'none');
   assert.equal(plain.status, 0, plain.stderr);
   assert.deepEqual(JSON.parse(plain.stdout), { ...defaultTrainConfig(), name });
+  // The recipe's learning rate is SGD's: another optimizer drops it and starts from its own.
   const tuned = cli('train', '--print-config', '--name', name, '--optimizer', 'adam', '--epochs', '3', '--warmup-epochs', '0.25', '--no-export');
   const c = JSON.parse(tuned.stdout);
   assert.deepEqual([c.model.optimizer.kind, c.stage1.lr, c.stage1.epochs, c.stage1.warmupEpochs, c.export], ['adam', 0.001, 3, 0.25, false]);
+  assert.match(tuned.stderr, /^recipe for 60,000 training images of ~28 px, grayscale, 10 classes, no time budget/m);
+  assert.match(tuned.stderr, /--lr 0\.2 +\(not taken: --optimizer is yours\)/);
+  assert.match(tuned.stderr, /--epochs 10 +\(overridden\)/);
   assert.ok(!existsSync(defaultRunDir(name)), 'no run folder');
 });
 
@@ -38,7 +42,8 @@ test('compare and experiment print the configs of their runs', () => {
   assert.equal(compare.status, 0, compare.stderr);
   const { minutes, runs } = JSON.parse(compare.stdout);
   assert.equal(minutes, 2);
-  assert.deepEqual(Object.keys(runs), ['SupCon (supcon)', 'cross-entropy']);
+  assert.deepEqual(Object.keys(runs), ['SupCon (supcon)', 'supcon+ce', 'cross-entropy']);
+  assert.deepEqual([runs['supcon+ce'].method, runs['supcon+ce'].stage1.epochs], ['supcon+ce', 4]);
   assert.deepEqual([runs['cross-entropy'].method, runs['cross-entropy'].baseline.epochs, runs['cross-entropy'].baseline.augmentation], ['ce', 4, 'simaugment']);
 
   const spec = join(mkdtempSync(join(tmpdir(), 'cli-')), 'grid.json');

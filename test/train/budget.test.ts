@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import { cpuSessionFactory } from '../../src/runtime/step_runner.ts';
 import { fitToBudget } from '../../src/train/budget.ts';
 import { compareRuns, matchingBaseline } from '../../src/train/compare.ts';
+import { stagesOf } from '../../src/train/run_context.ts';
 import { openRunData } from '../../src/train/run_data.ts';
 import { tinyConfig, writeColourDataset } from './fixtures.ts';
 
@@ -20,11 +21,11 @@ test('a budget becomes epochs: more time, more epochs; the warm-up keeps its sha
   for (const run of compareRuns(config)) {
     const short = await fitToBudget(run.config, 0.001, sessions, data);
     const long = await fitToBudget(run.config, 3600, sessions, data);
-    const stage = run.config.method === 'ce' ? 'baseline' : 'stage1';
+    const stage = stagesOf(run.config)[0]!;
     assert.equal(short.config[stage].epochs, 1, `${run.label}: a budget too small for one epoch still trains one`);
     assert.ok(long.config[stage].epochs > 100, `${run.label}: ${long.config[stage].epochs} epochs in an hour`);
     assert.ok(long.estimateSeconds > 1800 && long.estimateSeconds <= 3600, `${run.label}: estimate ${long.estimateSeconds} s`);
-    assert.deepEqual(long.timings.map((t) => t.stage), run.config.method === 'ce' ? ['baseline'] : ['stage1', 'stage2']);
+    assert.deepEqual(long.timings.map((t) => t.stage), { ce: ['baseline'], 'supcon+ce': ['stage1'], supcon: ['stage1', 'stage2'] }[run.config.method]);
     for (const t of long.timings) assert.ok(t.secondsPerStep > 0 && t.stepsPerEpoch === 4, `${t.stage} timing`);
     const share = run.config[stage].warmupEpochs / run.config[stage].epochs;
     assert.ok(Math.abs(long.config[stage].warmupEpochs / long.config[stage].epochs - share) < 1e-12);
