@@ -90,6 +90,25 @@ test('stage 1 in chunks with a momentum queue: the checkpoint holds the queue, a
   assert.ok(log.includes('"kind":"epoch","stage":"stage1"'), 'the chunked run trained and evaluated');
 });
 
+test('--stage2 finetune: stage 2 trains the encoder from stage 1\'s weights, and a run killed inside it resumes exactly', async () => {
+  const config = tinyConfig(dataset, { stage1: { epochs: 1 }, stage2: { mode: 'finetune', epochs: 3, lr: 0.01, augmentation: 'cropflip' } });
+  const { straight, killed } = await killedAndResumed(config, 'stage2');
+  sameTensors(join(straight, 'final.safetensors'), join(killed, 'final.safetensors'));
+  const encoder = (file: string): Float32Array => loadWeights(join(straight, file)).get('encoder.conv1.weight')!.data as Float32Array;
+  assert.notDeepEqual(encoder('final.safetensors'), encoder('stage1.safetensors'), 'the encoder moved in stage 2');
+});
+
+test('supcon+ce: one stage trains encoder, head and classifier; a killed run resumes exactly', async () => {
+  const config = tinyConfig(dataset, { method: 'supcon+ce', stage1: { epochs: 3, views: ['cropflip'] } });
+  const { straight, killed } = await killedAndResumed(config, 'stage1');
+  sameTensors(join(straight, 'final.safetensors'), join(killed, 'final.safetensors'));
+  const results = JSON.parse(readFileSync(join(straight, 'results.json'), 'utf8')) as { stages: Record<string, unknown>; testAccuracy: number };
+  assert.deepEqual(Object.keys(results.stages), ['stage1']);
+  assert.ok(results.testAccuracy >= 0 && results.testAccuracy <= 1);
+  const names = [...loadWeights(join(straight, 'final.safetensors')).keys()];
+  assert.ok(names.includes('classifier.weight') && names.includes('head.0.weight') && names.includes('encoder.conv1.weight'));
+});
+
 test('a batch larger than the training split is a clear error before training', async () => {
   await assert.rejects(train(tinyConfig(dataset, { method: 'ce', baseline: { batchSize: 500 } }), { runDir: runDir() }), /baseline: batch size 500 leaves no full batch in the 48 training images: lower --batch-size/);
 });
