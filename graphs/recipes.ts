@@ -28,9 +28,24 @@ export interface Recipe {
   rowDim: number;
   /** rows [V * N, rowDim] of the whole step (views stacked view-major), labels int64 [N], the queue if any. */
   loss: (rows: Value, labels: Value, memory?: Memory) => LossOutputs;
-  /** The labels the queue stores with rows [V * N] (SimCLR's: negatives only). */
-  memoryLabels: (labels: Value) => Value;
+  /** What a memory queue (queue.ts) stores of a step, for the recipes whose loss takes one. */
+  memory?: MemoryRows;
   optimizer: OptimizerConfig;
+}
+
+export interface MemoryRows {
+  /** Width of a stored row. */
+  dim: number;
+  /** rows [V * N, rowDim] (or a momentum encoder's keys of that shape) -> what is stored [V * N, dim]. */
+  rows: (rows: Value) => Value;
+  /** labels int64 [N] -> the labels stored with the rows [V * N] (SimCLR's: negatives only). */
+  labels: (labels: Value) => Value;
+}
+
+/** The recipe's memory, or an error naming the recipe: only contrastive losses take a queue. */
+export function memoryOf(recipe: Recipe, what: string): MemoryRows {
+  if (!recipe.memory) throw new Error(`${what}: the memory queue extends SupCon and SimCLR, not the max-margin loss or the cross-entropy baseline (--queue-size 0)`);
+  return recipe.memory;
 }
 
 /** Stage 1: encoder + projection head (unit rows), SupCon / SimCLR / max-margin over the V views. */
@@ -40,15 +55,19 @@ export function stage1Recipe(cfg: ModelConfig): Recipe {
     tower: (ctx, images) => projectionHead(ctx, encoder(ctx, images, encoderConfig(cfg)), featureDim(cfg), headConfig(cfg)),
     rowDim: cfg.head === 'none' ? featureDim(cfg) : cfg.featDim,
     loss: (z, labels, memory) => {
-      if (memory && cfg.loss === 'max_margin') throw new Error('stage 1: the memory queue extends SupCon and SimCLR, not the max-margin loss');
       switch (cfg.loss) {
         case 'supcon': return { loss: supConViewMajor(z, cfg.views, labels, tau, memory), metrics: {} };
         case 'simclr': return { loss: supConViewMajor(z, cfg.views, undefined, tau, memory), metrics: {} };
         case 'max_margin': return { loss: maxMarginLoss(z, repeatLabels(labels, cfg.views), { margin: cfg.margin }), metrics: {} };
       }
     },
-    memoryLabels: (labels) =>
-      cfg.loss === 'simclr' ? b.expand(labels.graph.scalar(NEGATIVE_ONLY, 'int64'), [cfg.views * cfg.batchSize]) : repeatLabels(labels, cfg.views),
+    ...(cfg.loss === 'max_margin' ? {} : {
+      memory: {
+        dim: cfg.head === 'none' ? featureDim(cfg) : cfg.featDim,
+        rows: (rows: Value) => rows,
+        labels: (labels: Value) => (cfg.loss === 'simclr' ? b.expand(labels.graph.scalar(NEGATIVE_ONLY, 'int64'), [cfg.views * cfg.batchSize]) : repeatLabels(labels, cfg.views)),
+      },
+    }),
     optimizer: cfg.optimizer,
   };
 }
@@ -62,9 +81,9 @@ export function stage1Recipe(cfg: ModelConfig): Recipe {
 export function hybridRecipe(cfg: ModelConfig): Recipe {
   if (cfg.loss !== 'supcon') throw new Error(`the supcon+ce method adds the SupCon loss to cross-entropy; model.loss must be supcon, not ${cfg.loss}`);
   if (cfg.head === 'none') throw new Error('the supcon+ce method needs a projection head (--head mlp or linear): the SupCon term on the encoder output itself would fight the classifier');
-  if (cfg.queueSize > 0) throw new Error('the supcon+ce method takes no memory queue (--queue-size 0)');
   const contrastive = stage1Recipe(cfg);
   const k = cfg.numClasses;
+  const projections = (rows: Value): Value => b.slice(rows, [k], [k + contrastive.rowDim], [1]); // [R, F], unit rows
   return {
     tower: (ctx, images) => {
       const features = encoder(ctx, images, encoderConfig(cfg));
@@ -72,14 +91,13 @@ export function hybridRecipe(cfg: ModelConfig): Recipe {
       return b.concat([logits, projectionHead(ctx, features, featureDim(cfg), headConfig(cfg))], 1); // [R, K + F]
     },
     rowDim: k + contrastive.rowDim,
-    loss: (rows, labels) => {
+    loss: (rows, labels, memory) => {
       const logits = b.slice(rows, [0], [k], [1]); // [V * N, K]
-      const z = b.slice(rows, [k], [k + contrastive.rowDim], [1]); // [V * N, F], unit rows
       const ce = crossEntropy(logits, repeatLabels(labels, cfg.views));
-      const supcon = contrastive.loss(z, labels).loss;
+      const supcon = contrastive.loss(projections(rows), labels, memory).loss;
       return { loss: b.add(ce.loss, b.mul(supcon, cfg.supconWeight)), metrics: { accuracy: ce.accuracy, ce_loss: ce.loss, supcon_loss: supcon } };
     },
-    memoryLabels: contrastive.memoryLabels,
+    memory: { ...memoryOf(contrastive, 'supcon+ce'), rows: projections },
     optimizer: cfg.optimizer,
   };
 }
@@ -93,7 +111,6 @@ export function baselineRecipe(cfg: ModelConfig): Recipe {
       const ce = crossEntropy(logits, labels);
       return { loss: ce.loss, metrics: { accuracy: ce.accuracy } };
     },
-    memoryLabels: (labels) => labels,
     optimizer: cfg.optimizer,
   };
 }

@@ -17,7 +17,7 @@ import { type ModelConfig, stepRows } from './config.ts';
 import { unfrozen } from './freeze.ts';
 import type { Params } from './params.ts';
 import { emaOutputs, enqueue, hasMomentumEncoder, momentumTower, queueInputs, queueKeys, queueState } from './queue.ts';
-import { type Recipe, baselineRecipe, hybridRecipe, stage1Recipe } from './recipes.ts';
+import { type Recipe, baselineRecipe, hybridRecipe, memoryOf, stage1Recipe } from './recipes.ts';
 import { context, imagesInput, wholeStepForward } from './stages.ts';
 import { GRAD_PREFIX, KEYS, LOSS_OUTPUT, ROWS, ROWS_GRAD, type StateInfo, assembleApplyStep, assembleGradientStep } from './step.ts';
 
@@ -72,7 +72,7 @@ export function splitStep(name: SplitStep['name'], cfg: ModelConfig, recipe: Rec
     name, params: gradient.params, gradient: gradient.part,
     apply: { graph: apply.graph, outputs: applyOutputs },
     optimizerState: apply.optimizerState,
-    extraState: queueState(cfg, recipe.rowDim, all),
+    extraState: cfg.queueSize > 0 ? queueState(cfg, memoryOf(recipe, name).dim, all) : [],
     gradients: trainable.map((p) => ({ name: `${GRAD_PREFIX}${p.name}`, shape: p.shape })),
   };
 }
@@ -82,7 +82,10 @@ function wholeGradient(cfg: ModelConfig, recipe: Recipe): { params: Params; part
   const { ctx, images, labels, rows, memory, loss, metrics } = wholeStepForward(cfg, recipe);
   const g = ctx.params.graph;
   const outputs = assembleGradientStep({ params: ctx.params, output: loss, trainable: ctx.params.trainable(unfrozen(cfg.freeze, ctx.params)), metrics });
-  if (memory) Object.assign(outputs, enqueue(memory, queueKeys(cfg, recipe.tower, images, rows).keys, recipe.memoryLabels(labels)));
+  if (memory) {
+    const stored = memoryOf(recipe, 'the memory queue');
+    Object.assign(outputs, enqueue(memory, stored.rows(queueKeys(cfg, recipe.tower, images, rows).keys), stored.labels(labels)));
+  }
   return { params: ctx.params, part: { kind: 'whole', graph: { graph: g, outputs } } };
 }
 
@@ -99,12 +102,13 @@ function chunkedGradient(cfg: ModelConfig, recipe: Recipe, chunk: number): { par
   const g = new b.Graph();
   const rows = g.input(ROWS, 'float32', [stepRows(cfg), recipe.rowDim]);
   const labels = g.input('labels', 'int64', [cfg.batchSize]);
-  const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
+  const stored = cfg.queueSize > 0 ? memoryOf(recipe, 'the memory queue') : undefined;
+  const memory = stored ? queueInputs(g, cfg.queueSize, stored.dim) : undefined;
   const { loss, metrics } = recipe.loss(rows, labels, memory);
   const lossOutputs: Record<string, Value> = { [LOSS_OUTPUT]: loss, [ROWS_GRAD]: grad(loss, [rows])[0]!, ...metrics };
-  if (memory) {
+  if (memory && stored) {
     const keys = withMomentum ? g.input(KEYS, 'float32', [stepRows(cfg), recipe.rowDim]) : rows;
-    Object.assign(lossOutputs, enqueue(memory, keys, recipe.memoryLabels(labels)));
+    Object.assign(lossOutputs, enqueue(memory, stored.rows(keys), stored.labels(labels)));
   }
 
   // (c) one chunk's forward again and its backward from rows_grad, summed into grad.<param>.

@@ -19,7 +19,7 @@ import type { LayerContext } from './layers.ts';
 import { crossEntropy } from './losses/cross_entropy.ts';
 import { Params } from './params.ts';
 import { emaOutputs, enqueue, hasMomentumEncoder, queueInputs, queueKeys, queueState } from './queue.ts';
-import { type Recipe, baselineRecipe, headConfig, hybridRecipe, stage1Recipe } from './recipes.ts';
+import { type Recipe, baselineRecipe, headConfig, hybridRecipe, memoryOf, stage1Recipe } from './recipes.ts';
 import { type StateInfo, assembleTrainingStep } from './step.ts';
 
 export const GRAPH_NAMES = ['stage1', 'stage2', 'stage2_features', 'baseline', 'hybrid', 'embed', 'logits'] as const;
@@ -65,7 +65,7 @@ export function wholeStepForward(cfg: ModelConfig, recipe: Recipe) {
   const images = imagesInput(ctx, cfg, stepRows(cfg));
   const labels = g.input('labels', 'int64', [cfg.batchSize]);
   const rows = recipe.tower(ctx, images);
-  const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, recipe.rowDim) : undefined;
+  const memory = cfg.queueSize > 0 ? queueInputs(g, cfg.queueSize, memoryOf(recipe, 'the memory queue').dim) : undefined;
   return { ctx, images, labels, rows, memory, ...recipe.loss(rows, labels, memory) };
 }
 
@@ -76,10 +76,11 @@ export function fusedStep(name: GraphName, cfg: ModelConfig, recipe: Recipe): Bu
   const built = stepGraph(name, ctx, loss, recipe.optimizer, unfrozen(cfg.freeze, ctx.params), metrics);
   if (!memory) return built;
   const trainable = ctx.params.trainable();
+  const stored = memoryOf(recipe, name);
   const momentum = queueKeys(cfg, recipe.tower, images, rows);
-  Object.assign(built.outputs, enqueue(memory, momentum.keys, recipe.memoryLabels(labels)));
+  Object.assign(built.outputs, enqueue(memory, stored.rows(momentum.keys), stored.labels(labels)));
   if (hasMomentumEncoder(cfg)) Object.assign(built.outputs, emaOutputs(g, trainable, cfg.queueMomentum, built.outputs, new Map(momentum.params.map((p) => [p.name, p.value]))));
-  built.extraState.push(...queueState(cfg, recipe.rowDim, trainable));
+  built.extraState.push(...queueState(cfg, stored.dim, trainable));
   return built;
 }
 

@@ -127,7 +127,6 @@ export const trainConfigSchema: z.ZodType<TrainConfig> = z.strictObject({
   if (c.method === 'supcon+ce') {
     if (c.model.loss !== 'supcon') ctx.addIssue({ code: 'custom', path: ['model', 'loss'], input: c.model.loss, message: 'must be supcon with the supcon+ce method (cross-entropy plus the SupCon loss)' });
     if (c.model.head === 'none') ctx.addIssue({ code: 'custom', path: ['model', 'head'], input: c.model.head, message: 'must be mlp or linear with the supcon+ce method: its SupCon term needs a projection head' });
-    if (c.stage1.queueSize > 0) ctx.addIssue({ code: 'custom', path: ['stage1', 'queueSize'], input: c.stage1.queueSize, message: 'must be 0 with the supcon+ce method' });
   }
   if (c.method === 'supcon' && c.stages === 'stage2' && c.encoderWeights === '') {
     ctx.addIssue({ code: 'custom', path: ['encoderWeights'], input: c.encoderWeights, message: 'must name stage1.safetensors of an earlier run when stages is stage2' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultModelConfig } from '../../graphs/config.ts';
 import { hybridRecipe } from '../../graphs/recipes.ts';
-import { type Matrix, crossEntropyRef, numericGrad, seeded, supConRef, unitRows } from './reference.ts';
+import { type Matrix, crossEntropyRef, numericGrad, seeded, supConMemoryRef, supConRef, unitRows } from './reference.ts';
 import { runLoss, scaledDiff } from './loss_harness.ts';
 
 interface HybridCase {
@@ -71,4 +71,25 @@ test('supcon+ce, one view: the SupCon term has the batch\'s other images of the 
 
 test('supcon+ce with weight 0 is cross-entropy', async () => {
   await check({ n: 5, views: 1, classes: 2, dim: 3, weight: 0, temperature: 0.1, labels: [0, 1, 1, 0, 1] }, 4);
+});
+
+test('supcon+ce with a memory queue: its rows join the SupCon term\'s contrast set, cross-entropy unchanged', async () => {
+  const c: HybridCase = { n: 4, views: 2, classes: 3, dim: 3, weight: 0.7, temperature: 0.2, labels: [0, 1, 2, 1] };
+  const rows = rowsOf(c, 5);
+  const memory = unitRows(5, c.dim, seeded(6));
+  const memoryLabels = [1, -1, 2, 0, 1]; // slot 1 empty
+  const logits = rows.map((r) => r.slice(0, c.classes));
+  const expected = crossEntropyRef(logits, Array.from({ length: rows.length }, (_, i) => c.labels[i % c.n]!)).loss
+    + c.weight * supConMemoryRef(rows.map((r) => r.slice(c.classes)), c.views, c.labels, memory, memoryLabels, c.temperature);
+  const cfg = defaultModelConfig({ numClasses: c.classes, views: c.views, batchSize: c.n, head: 'linear', featDim: c.dim, temperature: c.temperature, supconWeight: c.weight, queueSize: 5 });
+  const recipe = hybridRecipe(cfg);
+  assert.equal(recipe.memory?.dim, c.dim, 'the queue stores projections, not logits');
+  const result = await runLoss({
+    dtype: 'float64', shape: [rows.length, c.classes + c.dim], data: rows.flat(), labels: c.labels,
+    build: (x, labels) => recipe.loss(x, labels!, {
+      features: x.graph.constant(Float64Array.from(memory.flat()), 'float64', [5, c.dim]),
+      labels: x.graph.constant(BigInt64Array.from(memoryLabels, BigInt), 'int64', [5]),
+    }),
+  });
+  assert.ok(Math.abs(result.loss - expected) <= 1e-10 * Math.abs(expected), `loss ${result.loss} != reference ${expected}`);
 });
