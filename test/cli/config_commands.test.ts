@@ -22,7 +22,7 @@ test('train --print-config prints the resolved, validated config and creates not
   const c = JSON.parse(tuned.stdout);
   assert.deepEqual([c.model.optimizer.kind, c.stage1.lr, c.stage1.epochs, c.stage1.warmupEpochs, c.export], ['adam', 0.001, 3, 0.25, false]);
   assert.match(tuned.stderr, /^recipe for 60,000 training images of ~28 px, grayscale, 10 classes, no time budget/m);
-  assert.match(tuned.stderr, /--lr 0\.2 +\(not taken: --optimizer is yours\)/);
+  assert.match(tuned.stderr, /--lr 0\.4 +\(not taken: --optimizer is yours\)/);
   assert.match(tuned.stderr, /--epochs 10 +\(overridden\)/);
   assert.ok(!existsSync(defaultRunDir(name)), 'no run folder');
 });
@@ -44,7 +44,7 @@ test('compare and experiment print the configs of their runs', () => {
   assert.equal(minutes, 2);
   assert.deepEqual(Object.keys(runs), ['SupCon (supcon)', 'supcon+ce', 'cross-entropy']);
   assert.deepEqual([runs['supcon+ce'].method, runs['supcon+ce'].stage1.epochs], ['supcon+ce', 4]);
-  assert.deepEqual([runs['cross-entropy'].method, runs['cross-entropy'].baseline.epochs, runs['cross-entropy'].baseline.augmentation], ['ce', 4, 'simaugment']);
+  assert.deepEqual([runs['cross-entropy'].method, runs['cross-entropy'].baseline.epochs, runs['cross-entropy'].baseline.augmentation], ['ce', 4, 'padcrop'], 'the recipe\'s view for grayscale images');
 
   const spec = join(mkdtempSync(join(tmpdir(), 'cli-')), 'grid.json');
   writeFileSync(spec, JSON.stringify({ name: 'grid', base: { stage1: { epochs: 3 } }, grid: { optimizer: ['sgd', 'adam'], batchSize: [64] } }));
